@@ -1,0 +1,2 @@
+// `import Converge` gives users the tensor layer too.
+@_exported import ConvergeCore

@@ -1,0 +1,94 @@
+import Foundation
+
+/// A seedable pseudo-random generator (xoshiro256**, seeded through SplitMix64).
+///
+/// The same seed gives the same sequence on every platform and run. Its ``state`` can be saved
+/// and restored, so a resumed checkpoint continues the same random stream.
+public final class RandomGenerator: RandomNumberGenerator {
+    /// The four 64-bit words of xoshiro256** state.
+    public var state: [UInt64]
+
+    /// Creates a generator seeded with `seed`.
+    public init(seed: UInt64) {
+        var s = seed
+        func splitMix() -> UInt64 {
+            s &+= 0x9E37_79B9_7F4A_7C15
+            var z = s
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = [splitMix(), splitMix(), splitMix(), splitMix()]
+    }
+
+    /// Creates a generator from a saved ``state``.
+    public init(state: [UInt64]) {
+        precondition(state.count == 4, "RandomGenerator(state:): expected 4 words, got \(state.count)")
+        self.state = state
+    }
+
+    @inline(__always)
+    private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// The next 64 random bits.
+    @inline(__always)
+    public func next() -> UInt64 {
+        let result = Self.rotl(state[1] &* 5, 7) &* 9
+        let t = state[1] << 17
+        state[2] ^= state[0]
+        state[3] ^= state[1]
+        state[1] ^= state[2]
+        state[0] ^= state[3]
+        state[2] ^= t
+        state[3] = Self.rotl(state[3], 45)
+        return result
+    }
+
+    /// A uniform float in [0, 1) with 24 random bits.
+    @inline(__always)
+    public func nextUniform() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
+
+    /// A uniform double in [0, 1) with 53 random bits.
+    @inline(__always)
+    public func nextUniformDouble() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
+
+    /// Fills `buffer` with normal samples N(mean, std²) (Box–Muller in double precision).
+    public func fillNormal(_ buffer: UnsafeMutableBufferPointer<Float>, mean: Float = 0, std: Float = 1) {
+        var i = 0
+        while i < buffer.count {
+            let u1 = max(nextUniformDouble(), 1e-300)
+            let u2 = nextUniformDouble()
+            let radius = (-2 * Foundation.log(u1)).squareRoot()
+            let angle = 2 * Double.pi * u2
+            buffer[i] = mean + std * Float(radius * Foundation.cos(angle))
+            if i + 1 < buffer.count { buffer[i + 1] = mean + std * Float(radius * Foundation.sin(angle)) }
+            i += 2
+        }
+    }
+
+    /// Fills `buffer` with uniform samples in [low, high).
+    public func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>, low: Float = 0, high: Float = 1) {
+        for i in 0..<buffer.count { buffer[i] = low + (high - low) * nextUniform() }
+    }
+
+    /// A random permutation of `0..<n` (Fisher–Yates).
+    public func permutation(_ n: Int) -> [Int] {
+        var p = Array(0..<n)
+        if n < 2 { return p }
+        for i in stride(from: n - 1, to: 0, by: -1) {
+            let j = Int(next() % UInt64(i + 1))
+            p.swapAt(i, j)
+        }
+        return p
+    }
+}
+
+/// The process-wide default generator used by random tensor creation, initializers and dropout.
+public enum Random {
+    /// The default generator; ``seed(_:)`` resets it.
+    public static var generator = RandomGenerator(seed: 0)
+
+    /// Seeds the default generator: the same seed reproduces initialization, dropout masks and
+    /// data order.
+    public static func seed(_ seed: UInt64) { generator = RandomGenerator(seed: seed) }
+}

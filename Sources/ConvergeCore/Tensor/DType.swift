@@ -1,0 +1,18 @@
+/// The element type a tensor stores.
+///
+/// Computation happens in `Float` (float32). `float16` and `bfloat16` describe tensors whose
+/// values have been rounded to that precision (mixed-precision storage), so user code that reads
+/// `dtype` keeps working when lower-precision storage joins.
+public enum DType: String, Sendable, CaseIterable {
+    case float32
+    case float16
+    case bfloat16
+
+    /// Bytes one element occupies when serialized in this type.
+    public var byteCount: Int {
+        switch self {
+        case .float32: return 4
+        case .float16, .bfloat16: return 2
+        }
+    }
+}

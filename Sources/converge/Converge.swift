@@ -1,0 +1,12 @@
+import ArgumentParser
+import Converge
+
+/// The `converge` command-line tool.
+@main
+struct ConvergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "converge",
+        abstract: "Train deep neural networks that converge.",
+        subcommands: [BenchCommand.self]
+    )
+}
