@@ -29,7 +29,9 @@ let package = Package(
             name: "converge",
             dependencies: ["Converge", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "ConvergeCoreTests", dependencies: ["ConvergeCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConvergeTests", dependencies: ["Converge"], resources: [.copy("Fixtures")]),
+        // Golden-file loading and tolerance checks shared by the test targets.
+        .target(name: "ConvergeTestSupport", dependencies: ["ConvergeCore"]),
+        .testTarget(name: "ConvergeCoreTests", dependencies: ["ConvergeCore", "ConvergeTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ConvergeTests", dependencies: ["Converge", "ConvergeTestSupport"], resources: [.copy("Fixtures")]),
     ]
 )

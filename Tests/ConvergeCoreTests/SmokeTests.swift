@@ -16,3 +16,20 @@ final class SmokeTests: XCTestCase {
         XCTAssertEqual(b.grad!.scalars[0], -3.8, accuracy: 1e-5)
     }
 }
+
+final class GradientCheckSmokeTests: XCTestCase {
+    func testMatmulBroadcastAdd() {
+        Random.seed(3)
+        let a = Tensor.randomNormal([3, 4], requiresGrad: true)
+        let b = Tensor.randomNormal([4, 2], requiresGrad: true)
+        let c = Tensor.randomNormal([2], requiresGrad: true)
+        let r = gradientCheck([a, b, c]) { t in (t[0].matmul(t[1]) + t[2]).tanh() }
+        XCTAssertTrue(r.passed, r.description)
+    }
+    func testWrongGradientIsCaught() {
+        // A deliberately wrong rule must fail the check: x * x with the gradient of x.
+        let x = Tensor([1, 2, 3], requiresGrad: true)
+        let r = gradientCheck([x]) { t in Tensor.result(t[0] * t[0].detached(), op: "bad", inputs: [t[0]]) { g in [g] } }
+        XCTAssertFalse(r.passed)
+    }
+}
