@@ -43,6 +43,15 @@ public func withGrad<R>(_ body: () throws -> R) rethrows -> R {
 }
 
 extension Tensor {
+    /// Records a custom differentiable op: `output` was computed from `inputs` outside the graph,
+    /// and `backward` maps the gradient of `output` to one gradient per input (`nil` where none
+    /// flows). Layers use this for fused kernels (convolution, normalization, fused losses).
+    /// When grad mode is off or no input requires a gradient, `output` is returned as it is.
+    public static func recording(_ output: Tensor, op: String, inputs: [Tensor],
+                                 backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        result(output, op: op, inputs: inputs, backward: backward)
+    }
+
     /// Builds the result of an op: attaches a graph node when grad mode is on and any input
     /// requires a gradient, and runs the anomaly check when anomaly mode is on.
     static func result(_ output: Tensor, op: String, inputs: [Tensor],

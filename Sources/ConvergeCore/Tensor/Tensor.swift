@@ -54,8 +54,9 @@ public final class Tensor {
         self.init(shape: [], scalars: [value], requiresGrad: requiresGrad)
     }
 
-    /// Creates a tensor of `shape` with uninitialized contents (internal use by ops).
-    convenience init(uninitializedShape shape: [Int]) {
+    /// Creates a tensor of `shape` whose contents are garbage until written (for kernels that
+    /// fill every element).
+    public convenience init(uninitializedShape shape: [Int]) {
         self.init(shape: shape, storage: TensorStorage(uninitializedCount: Shape.count(shape)))
     }
 
