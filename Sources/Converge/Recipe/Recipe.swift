@@ -1,0 +1,333 @@
+import Foundation
+import Yams
+
+/// A training run described in a file (YAML, or JSON): data, model, optimizer, schedule,
+/// regularization and training options.
+///
+/// ```yaml
+/// seed: 42
+/// data: { train: train.csv, validation: 0.2, test: test.csv, label: label, task: classification, standardize: true }
+/// model: { mlp: { hidden: [256, 128, 64], activation: relu, batchnorm: true, dropout: 0.3, init: he } }
+/// optimizer: { name: adamw, lr: 1.0e-3, weight_decay: 1.0e-2 }
+/// schedule: { name: one-cycle, max_lr: 1.0e-3 }
+/// training: { epochs: 30, batch_size: 64, clip_norm: 1.0, early_stopping: { patience: 5 } }
+/// output: runs/example
+/// ```
+/// Relative paths are resolved against the recipe file's folder. Every error names the file,
+/// line and field (``RecipeError``).
+public struct Recipe {
+    /// Seed for initialization, dropout, splitting and data order.
+    public var seed: UInt64 = 42
+    /// Where the data comes from.
+    public var data: DataSpec
+    /// The network.
+    public var model: ModelSpec
+    /// The optimizer.
+    public var optimizer: OptimizerSpec
+    /// The learning-rate schedule, if any.
+    public var schedule: ScheduleSpec?
+    /// Loop options.
+    public var training: TrainingSpec
+    /// Output folder (relative to the recipe's folder), if given.
+    public var output: String?
+    /// The recipe file.
+    public var file: URL
+
+    /// The data section.
+    public struct DataSpec {
+        /// What is predicted.
+        public enum Task: String, Sendable { case classification, regression }
+        /// How the validation set is made.
+        public enum Validation: Equatable { case none, fraction(Double), file(String) }
+        /// Training data (CSV or .npy features with a label column for CSV).
+        public var train: String
+        /// Validation data: a fraction split off the training file, or a file.
+        public var validation: Validation = .none
+        /// Test data, evaluated once at the end.
+        public var test: String?
+        /// The label column (CSV).
+        public var label = "label"
+        /// Classification or regression.
+        public var task: Task = .classification
+        /// Standardize features with statistics of the training split.
+        public var standardize = true
+        /// Number of classes (inferred from the training labels when absent).
+        public var numClasses: Int?
+    }
+
+    /// The model section.
+    public enum ModelSpec {
+        /// A multi-layer perceptron.
+        case mlp(MLPSpec)
+        /// An explicit layer list; shapes are inferred from the data.
+        case layers([LayerSpec])
+    }
+
+    /// An MLP: Linear (+BatchNorm) + activation (+Dropout) per hidden layer, then a Linear head.
+    public struct MLPSpec {
+        public var hidden: [Int] = [64]
+        public var activation = "relu"
+        public var batchNorm = false
+        public var dropout = 0.0
+        public var initialization = "default"
+    }
+
+    /// One layer of a layer list.
+    public struct LayerSpec {
+        /// The layer kind (`linear`, `conv1d`, `relu`, …).
+        public var kind: String
+        /// Numeric options by name (`out`, `kernel`, `stride`, …).
+        public var options: [String: Double] = [:]
+        /// A shape option (`reshape: [1, 40]`).
+        public var shape: [Int] = []
+        /// Field path in the recipe (for errors).
+        public var path: String
+        /// Line in the recipe (for errors).
+        public var line: Int?
+    }
+
+    /// The optimizer section.
+    public struct OptimizerSpec {
+        public var name = "adamw"
+        public var learningRate = 1e-3
+        public var weightDecay: Double?
+        public var momentum = 0.0
+        public var nesterov = false
+        public var betas = (0.9, 0.999)
+        public var eps = 1e-8
+        public var alpha = 0.99
+        public var centered = false
+        public var amsgrad = false
+        public var dampening = 0.0
+    }
+
+    /// The schedule section: a name and its parameters (PyTorch names in snake case).
+    public struct ScheduleSpec {
+        public var name: String
+        public var parameters: [String: Double]
+        public var interval: String
+        public var path: String
+        public var line: Int?
+    }
+
+    /// The training section.
+    public struct TrainingSpec {
+        public var epochs = 10
+        public var batchSize = 64
+        public var clipNorm: Double?
+        public var clipValue: Double?
+        public var accumulationSteps = 1
+        public var earlyStopping: EarlyStoppingSpec?
+        public var shuffle = true
+        public var dropLast = false
+        public var checkpointEverySteps: Int?
+    }
+
+    /// Early-stopping options.
+    public struct EarlyStoppingSpec {
+        public var patience = 5
+        public var minDelta = 0.0
+        public var monitor = "val_loss"
+        public var restoreBest = true
+    }
+
+    /// Layer kinds a layer list may use, with their options.
+    public static let layerOptions: [String: [String]] = [
+        "linear": ["out", "bias"],
+        "conv1d": ["out", "kernel", "stride", "padding", "dilation", "groups", "bias"],
+        "conv2d": ["out", "kernel", "stride", "padding", "dilation", "groups", "bias"],
+        "maxpool1d": ["kernel", "stride", "padding"], "maxpool2d": ["kernel", "stride", "padding"],
+        "avgpool1d": ["kernel", "stride", "padding"], "avgpool2d": ["kernel", "stride", "padding"],
+        "global_avg_pool": [], "batchnorm": ["momentum", "eps"], "layernorm": ["eps"],
+        "groupnorm": ["groups", "eps"], "instancenorm": ["eps"],
+        "dropout": ["p"], "relu": [], "leaky_relu": ["slope"], "gelu": [], "tanh": [], "sigmoid": [],
+        "silu": [], "flatten": [], "reshape": [],
+    ]
+
+    /// Schedules a recipe may name, with their parameters.
+    public static let scheduleOptions: [String: [String]] = [
+        "constant": [], "step": ["step_size", "gamma"], "multi-step": ["milestones", "gamma"],
+        "exponential": ["gamma"], "linear": ["start_factor", "end_factor", "total_steps"],
+        "polynomial": ["total_steps", "power"], "cosine": ["t_max", "eta_min"],
+        "warm-restarts": ["t0", "t_mult", "eta_min"], "warmup-cosine": ["warmup_steps", "t_max", "eta_min"],
+        "one-cycle": ["max_lr", "pct_start", "div_factor", "final_div_factor", "three_phase", "anneal", "total_steps"],
+        "plateau": ["factor", "patience", "threshold", "cooldown", "min_lr"],
+    ]
+
+    /// Reads and validates a recipe file.
+    public static func load(from url: URL) throws -> Recipe {
+        let name = url.path
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw RecipeError(file: name, line: nil, field: "", message: "cannot read the recipe file")
+        }
+        return try parse(text, file: url)
+    }
+
+    /// Parses recipe text; `file` locates relative paths and names the file in errors.
+    public static func parse(_ text: String, file: URL) throws -> Recipe {
+        let name = file.path
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch let error as YamlError {
+            throw RecipeError(file: name, line: yamlLine(error), field: "", message: "not valid YAML/JSON: \(yamlProblem(error))")
+        }
+        guard let node else { throw RecipeError(file: name, line: nil, field: "", message: "the recipe is empty") }
+        let root = RecipeField(node: node, path: "", file: name)
+        let top = try root.mapping(allowed: ["seed", "data", "model", "optimizer", "schedule", "training", "output"])
+        guard let dataField = top["data"] else { throw root.error("missing required section 'data'") }
+        guard let modelField = top["model"] else { throw root.error("missing required section 'model'") }
+        var recipe = Recipe(data: try parseData(dataField), model: try parseModel(modelField),
+                            optimizer: try top["optimizer"].map(parseOptimizer) ?? OptimizerSpec(),
+                            schedule: try top["schedule"].map(parseSchedule),
+                            training: try top["training"].map(parseTraining) ?? TrainingSpec(),
+                            output: try top["output"]?.string(), file: file)
+        if let seed = top["seed"] {
+            let v = try seed.int()
+            guard v >= 0 else { throw seed.error("must not be negative, got \(v)") }
+            recipe.seed = UInt64(v)
+        }
+        return recipe
+    }
+
+    private static func yamlLine(_ error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        default: return nil
+        }
+    }
+
+    private static func yamlProblem(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+        default: return "\(error)".split(separator: "\n").first.map(String.init) ?? "parse error"
+        }
+    }
+
+    static func parseData(_ field: RecipeField) throws -> DataSpec {
+        let f = try field.mapping(allowed: ["train", "validation", "test", "label", "task", "standardize", "num_classes"])
+        guard let train = f["train"] else { throw field.error("missing required key 'train'") }
+        var spec = DataSpec(train: try train.string())
+        if let v = f["validation"] {
+            if let fraction = try? v.double() {
+                guard fraction > 0 && fraction < 1 else { throw v.error("a validation fraction must be in (0, 1), got \(fraction)") }
+                spec.validation = .fraction(fraction)
+            } else {
+                spec.validation = .file(try v.string())
+            }
+        }
+        spec.test = try f["test"]?.string()
+        spec.label = try f["label"]?.string() ?? "label"
+        if let t = f["task"] { spec.task = DataSpec.Task(rawValue: try t.choice(["classification", "regression"]))! }
+        spec.standardize = try f["standardize"]?.bool() ?? true
+        spec.numClasses = try f["num_classes"]?.positiveInt()
+        return spec
+    }
+
+    static func parseModel(_ field: RecipeField) throws -> ModelSpec {
+        let (kind, value) = try field.singleEntry(allowed: ["mlp", "layers"])
+        if kind == "mlp" {
+            let f = try value.mapping(allowed: ["hidden", "activation", "batchnorm", "dropout", "init"])
+            var spec = MLPSpec()
+            if let h = f["hidden"] {
+                spec.hidden = try h.intList()
+                for (i, n) in spec.hidden.enumerated() where n <= 0 { throw h.error("hidden[\(i)] must be positive, got \(n)") }
+            }
+            spec.activation = try f["activation"]?.choice(["relu", "leaky_relu", "gelu", "tanh", "sigmoid", "silu"]) ?? "relu"
+            spec.batchNorm = try f["batchnorm"]?.bool() ?? false
+            if let d = f["dropout"] {
+                spec.dropout = try d.double()
+                guard spec.dropout >= 0 && spec.dropout < 1 else { throw d.error("dropout must be in [0, 1), got \(spec.dropout)") }
+            }
+            spec.initialization = try f["init"]?.choice(["default", "he", "xavier", "orthogonal"]) ?? "default"
+            return .mlp(spec)
+        }
+        let items = try value.list()
+        guard !items.isEmpty else { throw value.error("the layer list is empty") }
+        return .layers(try items.map { item in
+            let (kind, options) = try item.singleEntry(allowed: layerOptions.keys.sorted())
+            var spec = LayerSpec(kind: kind, path: item.path, line: item.line)
+            if kind == "reshape" {
+                spec.shape = try options.intList()
+                return spec
+            }
+            if options.isNull { return spec }
+            for (key, v) in try options.mapping(allowed: layerOptions[kind] ?? []) {
+                spec.options[key] = key == "bias" ? (try v.bool() ? 1 : 0) : try v.double()
+            }
+            return spec
+        })
+    }
+
+    static func parseOptimizer(_ field: RecipeField) throws -> OptimizerSpec {
+        let f = try field.mapping(allowed: ["name", "lr", "weight_decay", "momentum", "nesterov", "betas", "eps",
+                                            "alpha", "centered", "amsgrad", "dampening"])
+        var spec = OptimizerSpec()
+        spec.name = try f["name"]?.choice(["sgd", "adam", "adamw", "rmsprop", "adagrad"]) ?? "adamw"
+        spec.learningRate = try f["lr"]?.positiveDouble() ?? (spec.name == "sgd" ? 0.01 : 1e-3)
+        spec.weightDecay = try f["weight_decay"]?.double()
+        spec.momentum = try f["momentum"]?.double() ?? 0
+        spec.nesterov = try f["nesterov"]?.bool() ?? false
+        if let b = f["betas"] {
+            let betas = try b.doubleList()
+            guard betas.count == 2, betas.allSatisfy({ $0 >= 0 && $0 < 1 }) else { throw b.error("expected two numbers in [0, 1)") }
+            spec.betas = (betas[0], betas[1])
+        }
+        spec.eps = try f["eps"]?.positiveDouble() ?? 1e-8
+        spec.alpha = try f["alpha"]?.double() ?? 0.99
+        spec.centered = try f["centered"]?.bool() ?? false
+        spec.amsgrad = try f["amsgrad"]?.bool() ?? false
+        spec.dampening = try f["dampening"]?.double() ?? 0
+        return spec
+    }
+
+    static func parseSchedule(_ field: RecipeField) throws -> ScheduleSpec {
+        let names = scheduleOptions.keys.sorted()
+        var f = try field.mapping(allowed: ["name", "interval"] + Set(scheduleOptions.values.flatMap { $0 }).sorted())
+        guard let nameField = f.removeValue(forKey: "name") else { throw field.error("missing required key 'name' (one of \(names.joined(separator: ", ")))") }
+        let name = try nameField.choice(names)
+        let interval = try f.removeValue(forKey: "interval")?.choice(["batch", "epoch"]) ?? (name == "plateau" ? "epoch" : "batch")
+        var parameters: [String: Double] = [:]
+        let allowed = scheduleOptions[name] ?? []
+        for (key, v) in f {
+            guard allowed.contains(key) else {
+                throw v.error("not a parameter of schedule '\(name)' (valid: \(allowed.isEmpty ? "none" : allowed.joined(separator: ", ")))")
+            }
+            switch key {
+            case "three_phase": parameters[key] = try v.bool() ? 1 : 0
+            case "anneal": parameters[key] = try v.choice(["cos", "linear"]) == "cos" ? 0 : 1
+            case "milestones": for (i, m) in try v.intList().enumerated() { parameters["milestone\(i)"] = Double(m) }
+            default: parameters[key] = try v.double()
+            }
+        }
+        return ScheduleSpec(name: name, parameters: parameters, interval: interval, path: field.path, line: field.line)
+    }
+
+    static func parseTraining(_ field: RecipeField) throws -> TrainingSpec {
+        let f = try field.mapping(allowed: ["epochs", "batch_size", "clip_norm", "clip_value", "accumulation_steps",
+                                            "early_stopping", "shuffle", "drop_last", "checkpoint_every_steps"])
+        var spec = TrainingSpec()
+        spec.epochs = try f["epochs"]?.positiveInt() ?? 10
+        spec.batchSize = try f["batch_size"]?.positiveInt() ?? 64
+        spec.clipNorm = try f["clip_norm"]?.positiveDouble()
+        spec.clipValue = try f["clip_value"]?.positiveDouble()
+        spec.accumulationSteps = try f["accumulation_steps"]?.positiveInt() ?? 1
+        spec.shuffle = try f["shuffle"]?.bool() ?? true
+        spec.dropLast = try f["drop_last"]?.bool() ?? false
+        spec.checkpointEverySteps = try f["checkpoint_every_steps"]?.positiveInt()
+        if let e = f["early_stopping"] {
+            let g = try e.mapping(allowed: ["patience", "min_delta", "monitor", "restore_best"])
+            var es = EarlyStoppingSpec()
+            es.patience = try g["patience"]?.positiveInt() ?? 5
+            es.minDelta = try g["min_delta"]?.double() ?? 0
+            es.monitor = try g["monitor"]?.string() ?? "val_loss"
+            es.restoreBest = try g["restore_best"]?.bool() ?? true
+            spec.earlyStopping = es
+        }
+        return spec
+    }
+
+    /// Resolves a path from the recipe against the recipe's folder.
+    public func resolve(_ path: String) -> URL {
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path) }
+        return file.deletingLastPathComponent().appendingPathComponent(path)
+    }
+}

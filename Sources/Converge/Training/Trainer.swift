@@ -1,0 +1,204 @@
+import ConvergeCore
+import Foundation
+
+/// The training loop: epochs of mini-batches with callbacks, validation, metrics and history.
+///
+/// ```swift
+/// let trainer = Trainer(model: model, optimizer: AdamW(model.parameters, learningRate: 1e-3),
+///                       loss: Loss.binaryCrossEntropyWithLogits,
+///                       callbacks: [GradientClipping(maxNorm: 1), EarlyStopping(patience: 5)])
+/// let history = try trainer.fit(train: trainLoader, validation: valLoader, epochs: 30)
+/// ```
+/// Training batches run with ``Module/train()``, validation with ``Module/eval()`` inside
+/// ``withNoGrad(_:)``; both are switched automatically.
+public final class Trainer {
+    /// The model being trained.
+    public let model: Module
+    /// The optimizer updating the model's parameters.
+    public let optimizer: Optimizer
+    /// The loss: `(output, target) -> scalar`.
+    public let loss: (Tensor, Tensor) -> Tensor
+    /// Callbacks, run in order for every event.
+    public var callbacks: [Callback]
+    /// Named validation metrics computed from all validation outputs and targets of an epoch.
+    public var metrics: [(name: String, compute: (Tensor, Tensor) -> Double)]
+    /// Micro-batches whose gradients are accumulated before each optimizer step (1 = none).
+    /// The loss of each micro-batch is scaled by 1/k so k micro-batches give the update of one
+    /// batch k times larger.
+    public var accumulationSteps: Int
+
+    // MARK: State (read by callbacks)
+
+    /// The current epoch, 0-based.
+    public internal(set) var epoch = 0
+    /// The epochs ``fit(train:validation:epochs:)`` was asked to run.
+    public internal(set) var totalEpochs = 0
+    /// Index of the current batch within the epoch.
+    public internal(set) var batchIndex = 0
+    /// Batches per epoch of the current training data.
+    public internal(set) var batchesPerEpoch = 0
+    /// Optimizer steps taken so far.
+    public internal(set) var globalStep = 0
+    /// The loss of the last training batch (unscaled).
+    public internal(set) var lastLoss: Float = .nan
+    /// The global gradient norm of the last step (set by clipping, or measured by the trainer).
+    public var lastGradientNorm: Double?
+    /// The last batch's inputs and targets.
+    public internal(set) var lastBatch: (inputs: Tensor, targets: Tensor)?
+    /// Per-epoch records so far.
+    public internal(set) var history = History()
+    /// Set by a callback to end training after the current batch.
+    public var shouldStop = false
+    /// Values a callback wants recorded in the current epoch's record (e.g. `grad_norm_clipped`).
+    public var extraEpochValues: [(String, Double)] = []
+
+    // Epoch accumulators (saved in mid-epoch checkpoints).
+    var lossSum = 0.0
+    var sampleCount = 0
+    var gradNormSum = 0.0
+    var gradNormCount = 0
+    var microBatch = 0
+    var epochStart = Date()
+    var resumeBatch = 0
+
+    /// Creates a trainer.
+    public init(model: Module, optimizer: Optimizer, loss: @escaping (Tensor, Tensor) -> Tensor,
+                callbacks: [Callback] = [], metrics: [(name: String, compute: (Tensor, Tensor) -> Double)] = [],
+                accumulationSteps: Int = 1) {
+        precondition(accumulationSteps >= 1, "Trainer: accumulationSteps must be at least 1, got \(accumulationSteps)")
+        self.model = model
+        self.optimizer = optimizer
+        self.loss = loss
+        self.callbacks = callbacks
+        self.metrics = metrics
+        self.accumulationSteps = accumulationSteps
+    }
+
+    /// Trains until `epochs` epochs have run (counting epochs already run before a resume) or a
+    /// callback stops training.
+    @discardableResult
+    public func fit(train: BatchProvider, validation: BatchProvider? = nil, epochs: Int) throws -> History {
+        totalEpochs = epochs
+        batchesPerEpoch = train.batchesPerEpoch
+        shouldStop = false
+        _ = model.namedParameters()   // assigns module paths (anomaly reports, hooks)
+        for c in callbacks { try c.beforeFit(self) }
+        while epoch < epochs && !shouldStop {
+            try runEpoch(train: train, validation: validation)
+            if shouldStop { break }
+        }
+        for c in callbacks { try c.afterFit(self) }
+        return history
+    }
+
+    private func runEpoch(train: BatchProvider, validation: BatchProvider?) throws {
+        let start = resumeBatch
+        resumeBatch = 0
+        if start == 0 {
+            lossSum = 0; sampleCount = 0; gradNormSum = 0; gradNormCount = 0; microBatch = 0
+            epochStart = Date()
+        }
+        extraEpochValues = start == 0 ? [] : extraEpochValues
+        model.train()
+        for c in callbacks { try c.beforeEpoch(self) }
+        let lastIndex = train.batchesPerEpoch - 1
+        var stoppedEarly = false
+        try train.forEachBatch(epoch: epoch, startingAt: start) { index, inputs, targets in
+            if stoppedEarly { return }
+            batchIndex = index
+            lastBatch = (inputs, targets)
+            for c in callbacks { try c.beforeBatch(self) }
+            try trainBatch(inputs: inputs, targets: targets, isLastOfEpoch: index == lastIndex)
+            for c in callbacks { try c.afterBatch(self) }
+            if shouldStop { stoppedEarly = true }
+        }
+        if stoppedEarly && batchIndex < lastIndex { return }
+        try finishEpoch(validation: validation)
+    }
+
+    private func trainBatch(inputs: Tensor, targets: Tensor, isLastOfEpoch: Bool) throws {
+        if microBatch == 0 { optimizer.zeroGrad() }
+        let output = model(inputs)
+        let value = loss(output, targets)
+        precondition(value.count == 1, "Trainer: the loss must be a scalar, got shape \(value.shape)")
+        let objective = accumulationSteps > 1 ? value * (1 / Float(accumulationSteps)) : value
+        objective.backward()
+        lastLoss = value.item()
+        let n = inputs.shape.first ?? 1
+        lossSum += Double(lastLoss) * Double(n)
+        sampleCount += n
+        microBatch += 1
+        guard microBatch == accumulationSteps || isLastOfEpoch else { return }
+        lastGradientNorm = nil
+        for c in callbacks { try c.afterBackward(self) }
+        let norm = lastGradientNorm ?? Trainer.globalGradientNorm(model.parameters)
+        lastGradientNorm = norm
+        gradNormSum += norm
+        gradNormCount += 1
+        withNoGrad { optimizer.step() }
+        globalStep += 1
+        microBatch = 0
+        for c in callbacks { try c.afterStep(self) }
+    }
+
+    private func finishEpoch(validation: BatchProvider?) throws {
+        var record = EpochRecord(epoch: epoch + 1)
+        record["train_loss"] = sampleCount > 0 ? lossSum / Double(sampleCount) : .nan
+        if let validation {
+            let result = evaluate(validation)
+            for (k, v) in result { record[k == "loss" ? "val_loss" : "val_" + k] = v }
+        }
+        record["lr"] = optimizer.learningRate
+        record["grad_norm"] = gradNormCount > 0 ? gradNormSum / Double(gradNormCount) : .nan
+        for (k, v) in extraEpochValues { record[k] = v }
+        record["time_s"] = Date().timeIntervalSince(epochStart)
+        history.append(record)
+        lossSum = 0; sampleCount = 0; gradNormSum = 0; gradNormCount = 0
+        epoch += 1
+        batchIndex = 0
+        for c in callbacks { try c.afterEpoch(self) }
+    }
+
+    /// Runs the model in eval mode without gradients over `data` and returns the mean loss
+    /// (`loss`) and every metric, in order. Restores training mode afterwards if it was on.
+    public func evaluate(_ data: BatchProvider) -> [(String, Double)] {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { if wasTraining { model.train() } }
+        var outputs: [Tensor] = []
+        var targets: [Tensor] = []
+        var total = 0.0
+        var n = 0
+        withNoGrad {
+            data.forEachBatch(epoch: 0, startingAt: 0) { _, x, y in
+                let out = model(x)
+                let count = x.shape.first ?? 1
+                total += Double(loss(out, y).item()) * Double(count)
+                n += count
+                outputs.append(out)
+                targets.append(y)
+            }
+        }
+        var result: [(String, Double)] = [("loss", n > 0 ? total / Double(n) : .nan)]
+        if !metrics.isEmpty && !outputs.isEmpty {
+            let allOutputs = withNoGrad { Tensor.concatenate(outputs, alongAxis: 0) }
+            let allTargets = withNoGrad { Tensor.concatenate(targets, alongAxis: 0) }
+            for m in metrics { result.append((m.name, m.compute(allOutputs, allTargets))) }
+        }
+        return result
+    }
+
+    /// The L2 norm of all gradients together (0 for parameters without one).
+    public static func globalGradientNorm(_ parameters: [Tensor]) -> Double {
+        var total = 0.0
+        for p in parameters {
+            guard let g = p.grad else { continue }
+            g.withUnsafeBufferPointer { b in
+                var s: Float = 0
+                for v in b { s += v * v }
+                total += Double(s)
+            }
+        }
+        return total.squareRoot()
+    }
+}
