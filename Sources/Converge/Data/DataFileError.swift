@@ -1,3 +1,5 @@
+import Foundation
+
 /// A problem with a data file a user supplied (CSV, `.npy`, a saved ``Standardizer``).
 ///
 /// Its ``description`` is one line in the style of compiler diagnostics, naming the file and,
@@ -72,7 +74,8 @@ public struct DataFileError: Error, CustomStringConvertible, Equatable {
         case .noFeatureColumns: return "no feature columns are left besides the label"
         case .raggedRow(let expected, let found): return "row has \(found) cells, the header has \(expected)"
         case .unterminatedQuote: return "a quoted cell is not closed before the end of the file"
-        case .notANumber(let text): return "\"\(text)\" is not a number"
+        case .notANumber(let text):
+            return text.trimmingCharacters(in: .whitespaces).isEmpty ? "the cell is empty (expected a number)" : "\"\(text)\" is not a number"
         case .nonFinite(let text): return "\"\(text)\" is not a finite number (NaN and infinity are not allowed)"
         case .labelNotIntegral(let text): return "class label \"\(text)\" is not a whole number"
         case .labelOutOfRange(let text, let numClasses):
