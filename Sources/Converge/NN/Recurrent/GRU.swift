@@ -46,18 +46,14 @@ public final class GRU: RecurrentLayer {
     private func run(_ input: Tensor, initialHidden: Tensor?) -> (output: Tensor, hidden: Tensor) {
         let (x, unbatched) = timeMajor(input)
         let h0 = initialState(initialHidden, name: "hidden", batch: x.shape[1], unbatched: unbatched)
+        let steps = x.shape[0]
         var sequence = x
         var finalHidden: [Tensor] = []
         for layer in 0..<layerCount {
-            var hidden = layerState(h0, layer)
-            var outputs: [Tensor] = []
-            for projection in projectedSteps(sequence, layer: layer) {
-                hidden = RecurrentMath.gruStep(inputProjection: projection, hidden: hidden, weightHH: weightsHH[layer],
-                                               biasHH: hasBias ? biasesHH[layer] : nil)
-                outputs.append(hidden)
-            }
-            finalHidden.append(hidden)
-            sequence = betweenLayers(Tensor.stack(outputs, alongAxis: 0), layer: layer)
+            let outputs = SequenceRecurrence.gru(projected: projected(sequence, layer: layer), h0: layerState(h0, layer),
+                                                 weightHH: weightsHH[layer], biasHH: hasBias ? biasesHH[layer] : nil)
+            finalHidden.append(outputs.sliced(alongAxis: 0, (steps - 1)..<steps).squeezed(at: 0))
+            sequence = betweenLayers(outputs, layer: layer)
         }
         return (callerLayout(sequence, unbatched: unbatched), stackedStates(finalHidden, unbatched: unbatched))
     }

@@ -39,9 +39,9 @@ public final class GRUCell: Module {
         biasIH = bias ? Tensor.zeros([3 * hiddenSize]) : nil
         biasHH = bias ? Tensor.zeros([3 * hiddenSize]) : nil
         super.init()
-        RecurrentMath.initialize(weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH,
-                                 hiddenSize: hiddenSize, orthogonalRecurrentWeights: orthogonalRecurrentWeights,
-                                 gateBias: updateGateBias.map { (1, $0) }, generator: generator)
+        RecurrentInitialization.apply(weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH,
+                                      hiddenSize: hiddenSize, orthogonalRecurrentWeights: orthogonalRecurrentWeights,
+                                      gateBias: updateGateBias.map { (1, $0) }, generator: generator)
     }
 
     /// The next hidden state for `input` `[batch, input]` (or `[input]`), starting from `hidden`
@@ -60,7 +60,7 @@ public final class GRUCell: Module {
         let h = hidden ?? Tensor.zeros(stateShape)
         precondition(h.shape == stateShape,
                      "GRUCell: hidden state of shape \(h.shape) does not fit input of shape \(input.shape) (expected \(stateShape))")
-        return RecurrentMath.gruStep(inputProjection: input.linear(weight: weightIH, bias: biasIH), hidden: h,
+        return RecurrentCellStep.gruStep(inputProjection: input.linear(weight: weightIH, bias: biasIH), hidden: h,
                                      weightHH: weightHH, biasHH: biasHH)
     }
 }

@@ -49,19 +49,17 @@ public final class LSTM: RecurrentLayer {
         let batch = x.shape[1]
         let h0 = self.initialState(initialState?.hidden, name: "hidden", batch: batch, unbatched: unbatched)
         let c0 = self.initialState(initialState?.cell, name: "cell", batch: batch, unbatched: unbatched)
+        let steps = x.shape[0]
         var sequence = x
         var finalHidden: [Tensor] = [], finalCell: [Tensor] = []
         for layer in 0..<layerCount {
-            var state = LSTMState(hidden: layerState(h0, layer), cell: layerState(c0, layer))
-            var outputs: [Tensor] = []
-            for projection in projectedSteps(sequence, layer: layer) {
-                state = RecurrentMath.lstmStep(inputProjection: projection, state: state, weightHH: weightsHH[layer],
-                                               biasHH: hasBias ? biasesHH[layer] : nil)
-                outputs.append(state.hidden)
-            }
-            finalHidden.append(state.hidden)
-            finalCell.append(state.cell)
-            sequence = betweenLayers(Tensor.stack(outputs, alongAxis: 0), layer: layer)
+            let packed = SequenceRecurrence.lstm(projected: projected(sequence, layer: layer), h0: layerState(h0, layer),
+                                                 c0: layerState(c0, layer), weightHH: weightsHH[layer],
+                                                 biasHH: hasBias ? biasesHH[layer] : nil)
+            let outputs = packed.sliced(alongAxis: 0, 0..<steps)
+            finalHidden.append(outputs.sliced(alongAxis: 0, (steps - 1)..<steps).squeezed(at: 0))
+            finalCell.append(packed.sliced(alongAxis: 0, steps..<(steps + 1)).squeezed(at: 0))
+            sequence = betweenLayers(outputs, layer: layer)
         }
         let final = LSTMState(hidden: stackedStates(finalHidden, unbatched: unbatched),
                               cell: stackedStates(finalCell, unbatched: unbatched))

@@ -44,9 +44,9 @@ public final class LSTMCell: Module {
         biasIH = bias ? Tensor.zeros([4 * hiddenSize]) : nil
         biasHH = bias ? Tensor.zeros([4 * hiddenSize]) : nil
         super.init()
-        RecurrentMath.initialize(weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH,
-                                 hiddenSize: hiddenSize, orthogonalRecurrentWeights: orthogonalRecurrentWeights,
-                                 gateBias: forgetGateBias.map { (1, $0) }, generator: generator)
+        RecurrentInitialization.apply(weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH,
+                                      hiddenSize: hiddenSize, orthogonalRecurrentWeights: orthogonalRecurrentWeights,
+                                      gateBias: forgetGateBias.map { (1, $0) }, generator: generator)
     }
 
     /// The next hidden and cell states for `input` `[batch, input]` (or `[input]`), starting from
@@ -65,7 +65,7 @@ public final class LSTMCell: Module {
         let current = state ?? LSTMState(hidden: Tensor.zeros(stateShape), cell: Tensor.zeros(stateShape))
         precondition(current.hidden.shape == stateShape && current.cell.shape == stateShape,
                      "LSTMCell: state of shapes \(current.hidden.shape) and \(current.cell.shape) does not fit input of shape \(input.shape) (expected \(stateShape))")
-        return RecurrentMath.lstmStep(inputProjection: input.linear(weight: weightIH, bias: biasIH), state: current,
+        return RecurrentCellStep.lstmStep(inputProjection: input.linear(weight: weightIH, bias: biasIH), state: current,
                                       weightHH: weightHH, biasHH: biasHH)
     }
 }

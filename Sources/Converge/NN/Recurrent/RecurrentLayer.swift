@@ -44,9 +44,9 @@ public class RecurrentLayer: Module {
             let whh = Tensor.zeros([gateCount * hiddenSize, hiddenSize], requiresGrad: true)
             let bih = bias ? Tensor.zeros([gateCount * hiddenSize], requiresGrad: true) : nil
             let bhh = bias ? Tensor.zeros([gateCount * hiddenSize], requiresGrad: true) : nil
-            RecurrentMath.initialize(weightIH: wih, weightHH: whh, biasIH: bih, biasHH: bhh, hiddenSize: hiddenSize,
-                                     orthogonalRecurrentWeights: orthogonalRecurrentWeights, gateBias: gateBias,
-                                     generator: generator)
+            RecurrentInitialization.apply(weightIH: wih, weightHH: whh, biasIH: bih, biasHH: bhh, hiddenSize: hiddenSize,
+                                          orthogonalRecurrentWeights: orthogonalRecurrentWeights, gateBias: gateBias,
+                                          generator: generator)
             weightsIH.append(wih)
             weightsHH.append(whh)
             if let bih, let bhh { biasesIH.append(bih); biasesHH.append(bhh) }
@@ -120,9 +120,8 @@ public class RecurrentLayer: Module {
         return x * mask
     }
 
-    /// Splits a `[time, batch, features]` sequence's input projection `x·W_ihᵀ + b_ih` into steps.
-    func projectedSteps(_ sequence: Tensor, layer: Int) -> [Tensor] {
-        let projected = sequence.linear(weight: weightsIH[layer], bias: hasBias ? biasesIH[layer] : nil)
-        return (0..<sequence.shape[0]).map { t in projected.sliced(alongAxis: 0, t..<(t + 1)).squeezed(at: 0) }
+    /// The input projection `x·W_ihᵀ + b_ih` of a `[time, batch, features]` sequence for all steps.
+    func projected(_ sequence: Tensor, layer: Int) -> Tensor {
+        sequence.linear(weight: weightsIH[layer], bias: hasBias ? biasesIH[layer] : nil)
     }
 }
