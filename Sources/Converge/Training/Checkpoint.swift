@@ -21,16 +21,16 @@ public enum Checkpoint {
         try? fm.removeItem(at: temporary)
         try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
 
-        try SafeTensors.write(trainer.model.stateDict(), to: temporary.appendingPathComponent("model.safetensors"))
+        try Safetensors.write(trainer.model.stateDict(), to: temporary.appendingPathComponent("model.safetensors"))
         let optimizerState = trainer.optimizer.stateDict()
-        try SafeTensors.write(optimizerState.tensors, to: temporary.appendingPathComponent("optimizer.safetensors"))
+        try Safetensors.write(optimizerState.tensors, to: temporary.appendingPathComponent("optimizer.safetensors"))
         var callbackStates: [String: [String: Double]] = [:]
         for c in trainer.callbacks {
             guard let key = c.checkpointKey else { continue }
             callbackStates[key] = c.checkpointState(trainer)
             let tensors = c.checkpointTensors(trainer)
             if !tensors.isEmpty {
-                try SafeTensors.write(tensors, to: temporary.appendingPathComponent("\(key).safetensors"))
+                try Safetensors.write(tensors, to: temporary.appendingPathComponent("\(key).safetensors"))
             }
         }
         let midEpoch = trainer.sampleCount > 0
@@ -76,11 +76,11 @@ public enum Checkpoint {
         guard state.version == formatVersion else {
             throw TrainingError.badCheckpoint(path: stateURL.path, reason: "format version \(state.version), expected \(formatVersion)")
         }
-        let model = try SafeTensors.read(from: directory.appendingPathComponent("model.safetensors"))
+        let model = try Safetensors.read(contentsOf: directory.appendingPathComponent("model.safetensors")).tensors
         do { try trainer.model.loadStateDict(model) } catch {
             throw TrainingError.badCheckpoint(path: directory.appendingPathComponent("model.safetensors").path, reason: "\(error)")
         }
-        let optimizerTensors = try SafeTensors.read(from: directory.appendingPathComponent("optimizer.safetensors"))
+        let optimizerTensors = try Safetensors.read(contentsOf: directory.appendingPathComponent("optimizer.safetensors")).tensors
         do {
             try trainer.optimizer.loadStateDict(OptimizerState(tensors: optimizerTensors, scalars: state.optimizerScalars))
         } catch {
@@ -91,7 +91,7 @@ public enum Checkpoint {
             try c.restoreCheckpointState(state.callbacks[key] ?? [:], trainer: trainer)
             let url = directory.appendingPathComponent("\(key).safetensors")
             if FileManager.default.fileExists(atPath: url.path) {
-                try c.restoreCheckpointTensors(try SafeTensors.read(from: url), trainer: trainer)
+                try c.restoreCheckpointTensors(try Safetensors.read(contentsOf: url).tensors, trainer: trainer)
             }
         }
         let words = state.randomState.compactMap { UInt64($0) }
