@@ -13,8 +13,21 @@ public struct HistoryRecord: Equatable, CustomStringConvertible {
         self.values = values
     }
 
-    /// The value named `name`, if present.
-    public subscript(name: String) -> Double? { values.first { $0.0 == name }?.1 }
+    /// Creates an empty record for `epoch`.
+    public init(epoch: Int) { self.init(epoch: epoch, values: []) }
+
+    /// The value named `name`, if present; setting appends a new name, replaces an existing
+    /// value, or (with nil) removes it.
+    public subscript(name: String) -> Double? {
+        get { values.first { $0.0 == name }?.1 }
+        set {
+            if let i = values.firstIndex(where: { $0.0 == name }) {
+                if let newValue { values[i].1 = newValue } else { values.remove(at: i) }
+            } else if let newValue {
+                values.append((name, newValue))
+            }
+        }
+    }
 
     /// Equal epochs and equal names and values in the same order (NaN equals NaN).
     public static func == (a: HistoryRecord, b: HistoryRecord) -> Bool {

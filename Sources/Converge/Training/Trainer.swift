@@ -142,7 +142,7 @@ public final class Trainer {
     }
 
     private func finishEpoch(validation: BatchProvider?) throws {
-        var record = EpochRecord(epoch: epoch + 1)
+        var record = HistoryRecord(epoch: epoch + 1)
         record["train_loss"] = sampleCount > 0 ? lossSum / Double(sampleCount) : .nan
         if let validation {
             let result = evaluate(validation)
