@@ -33,6 +33,7 @@ public final class Linear: Module {
         super.init()
     }
 
+    /// Maps (…, inFeatures) to (…, outFeatures), applying ``activation``.
     public override func forward(_ input: Tensor) -> Tensor {
         input.linear(weight: weight, bias: bias, activation: activation)
     }

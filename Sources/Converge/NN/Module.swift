@@ -3,10 +3,14 @@ import ConvergeCore
 /// The base class of every layer and model.
 ///
 /// Subclasses declare parameters with ``Parameter`` (or ``OptionalParameter``), buffers with
-/// ``Buffer``, and submodules as stored properties of a `Module` type, an optional one, or an
-/// array of them; all are discovered by reflection in declaration order and named by dotted paths
-/// (`encoder.layers.0.weight`), as PyTorch names them. Override ``forward(_:)`` and call the
-/// module as a function.
+/// ``Buffer`` (or ``OptionalBuffer``), and submodules as stored properties of a `Module` type, an
+/// optional one, an array of them (named `label.0`, `label.1`, …) or a string-keyed dictionary of
+/// them (named `label.key`, keys sorted); all are discovered by reflection in declaration order
+/// (superclass properties first) and named by dotted paths (`encoder.layers.0.weight`), as
+/// PyTorch names them. Absent optional parameters and buffers are skipped. Override
+/// ``forward(_:)`` and call the module as a function; ``train()`` / ``eval()`` reach every
+/// submodule, and ``stateDict(keyStyle:)`` / ``loadStateDict(_:strict:keyStyle:)`` save and restore
+/// parameters and buffers by name.
 open class Module {
     /// Whether the module is in training mode (see ``train()`` / ``eval()``).
     public private(set) var isTraining = true

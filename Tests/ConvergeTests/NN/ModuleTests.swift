@@ -115,3 +115,20 @@ final class ModuleTests: XCTestCase {
         XCTAssertEqual(model.namedParameters().map { $0.0 }, ["0.weight", "0.bias"])
     }
 }
+
+/// Submodules held in arrays and dictionaries of a concrete layer type.
+private final class TypedContainers: Module {
+    let stack: [Linear] = [Linear(2, 2), Linear(2, 2)]
+    let heads: [String: Linear] = ["y": Linear(2, 1)]
+    let norm: BatchNorm? = BatchNorm(2)
+}
+
+final class ModuleContainerTests: XCTestCase {
+    func testConcretelyTypedContainersAreDiscovered() {
+        let model = TypedContainers()
+        XCTAssertEqual(model.namedParameters().map { $0.0 },
+                       ["stack.0.weight", "stack.0.bias", "stack.1.weight", "stack.1.bias", "heads.y.weight", "heads.y.bias",
+                        "norm.weight", "norm.bias"])
+        XCTAssertEqual(model.namedBuffers().map { $0.0 }, ["norm.runningMean", "norm.runningVar", "norm.numBatchesTracked"])
+    }
+}

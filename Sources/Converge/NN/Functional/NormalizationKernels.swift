@@ -47,40 +47,67 @@ enum NormalizationKernels {
         return (s0 + s1, d0 + d1)
     }
 
-    /// Per-channel mean and biased variance of a contiguous tensor viewed as [n, c, s].
+    /// Per-channel mean and biased variance of a contiguous tensor viewed as [n, c, s], in one pass
+    /// over the data: sums of `x − k` and `(x − k)²` in double precision with `k` the channel's
+    /// first value (the shifted-data method, exact enough in double for any float input).
     static func channelMoments(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int) -> (mean: [Double], variance: [Double]) {
         var mean = [Double](repeating: 0, count: c), variance = [Double](repeating: 0, count: c)
         let m = Double(n * s)
-        mean.withUnsafeMutableBufferPointer { mp in
-            variance.withUnsafeMutableBufferPointer { vp in
-                let mean = mp.baseAddress!, variance = vp.baseAddress!
-                Parallel.forChunks(c, threshold: Swift.max(1, Parallel.elementwiseThreshold / Swift.max(n * s, 1))) { channels in
-                    if s == 1 {
-                        for row in 0..<n {
-                            let p = x + row * c
-                            for j in channels { mean[j] += Double(p[j]) }
-                        }
-                        for j in channels { mean[j] /= m }
-                        for row in 0..<n {
-                            let p = x + row * c
-                            for j in channels { let d = Double(p[j]) - mean[j]; variance[j] += d * d }
-                        }
-                        for j in channels { variance[j] /= m }
-                    } else {
+        var shift = [Double](repeating: 0, count: c)
+        for j in 0..<c { shift[j] = Double(x[j * s]) }
+        mean.withUnsafeMutableBufferPointer { mp in variance.withUnsafeMutableBufferPointer { vp in shift.withUnsafeBufferPointer { kp in
+            let sums = mp.baseAddress!, squares = vp.baseAddress!, shift = kp.baseAddress!
+            Parallel.forChunks(c, threshold: Swift.max(1, Parallel.elementwiseThreshold / Swift.max(n * s, 1))) { channels in
+                if s == 1 {
+                    // Rows four at a time, so the accumulators are loaded and stored once per four values.
+                    var row = 0
+                    while row + 4 <= n {
+                        let p0 = x + row * c, p1 = p0 + c, p2 = p1 + c, p3 = p2 + c
                         for j in channels {
-                            var total = 0.0
-                            for row in 0..<n { total += sum(x + (row * c + j) * s, s) }
-                            let mu = total / m
-                            var squares = 0.0
-                            for row in 0..<n { squares += squaredDeviations(x + (row * c + j) * s, s, mean: mu) }
-                            mean[j] = mu
-                            variance[j] = squares / m
+                            let k = shift[j]
+                            let d0 = Double(p0[j]) - k, d1 = Double(p1[j]) - k, d2 = Double(p2[j]) - k, d3 = Double(p3[j]) - k
+                            sums[j] += (d0 + d1) + (d2 + d3)
+                            squares[j] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3)
                         }
+                        row += 4
+                    }
+                    while row < n {
+                        let p = x + row * c
+                        for j in channels { let d = Double(p[j]) - shift[j]; sums[j] += d; squares[j] += d * d }
+                        row += 1
+                    }
+                } else {
+                    for j in channels {
+                        var total = 0.0, totalSquares = 0.0
+                        for row in 0..<n {
+                            let (a, b) = shiftedSums(x + (row * c + j) * s, s, shift: shift[j])
+                            total += a; totalSquares += b
+                        }
+                        sums[j] = total; squares[j] = totalSquares
                     }
                 }
+                for j in channels {
+                    let centered = sums[j] / m
+                    sums[j] = shift[j] + centered
+                    squares[j] = Swift.max(squares[j] / m - centered * centered, 0)
+                }
             }
-        }
+        } } }
         return (mean, variance)
+    }
+
+    /// Σ (p[i] − shift) and Σ (p[i] − shift)² for i < n in double precision.
+    @inline(__always)
+    static func shiftedSums(_ p: UnsafePointer<Float>, _ n: Int, shift: Double) -> (Double, Double) {
+        var a0 = 0.0, a1 = 0.0, q0 = 0.0, q1 = 0.0
+        var i = 0
+        while i + 2 <= n {
+            let d0 = Double(p[i]) - shift, d1 = Double(p[i + 1]) - shift
+            a0 += d0; a1 += d1; q0 += d0 * d0; q1 += d1 * d1
+            i += 2
+        }
+        while i < n { let d = Double(p[i]) - shift; a0 += d; q0 += d * d; i += 1 }
+        return (a0 + a1, q0 + q1)
     }
 
     /// Per-channel Σ g and Σ g·(x − mean[c]) of contiguous tensors viewed as [n, c, s].
@@ -93,13 +120,27 @@ enum NormalizationKernels {
                     let sums = sp.baseAddress!, dots = dp.baseAddress!, mean = mp.baseAddress!
                     Parallel.forChunks(c, threshold: Swift.max(1, Parallel.elementwiseThreshold / Swift.max(n * s, 1))) { channels in
                         if s == 1 {
-                            for row in 0..<n {
+                            var row = 0
+                            while row + 4 <= n {
+                                let g0 = g + row * c, g1 = g0 + c, g2 = g1 + c, g3 = g2 + c
+                                let x0 = x + row * c, x1 = x0 + c, x2 = x1 + c, x3 = x2 + c
+                                for j in channels {
+                                    let mu = Double(mean[j])
+                                    let a0 = Double(g0[j]), a1 = Double(g1[j]), a2 = Double(g2[j]), a3 = Double(g3[j])
+                                    sums[j] += (a0 + a1) + (a2 + a3)
+                                    dots[j] += (a0 * (Double(x0[j]) - mu) + a1 * (Double(x1[j]) - mu))
+                                        + (a2 * (Double(x2[j]) - mu) + a3 * (Double(x3[j]) - mu))
+                                }
+                                row += 4
+                            }
+                            while row < n {
                                 let pg = g + row * c, px = x + row * c
                                 for j in channels {
                                     let gj = Double(pg[j])
                                     sums[j] += gj
                                     dots[j] += gj * (Double(px[j]) - Double(mean[j]))
                                 }
+                                row += 1
                             }
                         } else {
                             for j in channels {

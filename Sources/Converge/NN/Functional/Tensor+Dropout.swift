@@ -32,18 +32,28 @@ extension Tensor {
     /// what makes mask generation cheap.
     static func fillDropoutMask(_ mask: UnsafeMutablePointer<Float>, count: Int, keep: Double, generator: RandomGenerator) {
         let threshold = UInt64((keep * 4_294_967_296).rounded(.down))
-        let scale = Float(1 / keep)
+        let scaleBits = Float(1 / keep).bitPattern
+        // Branch-free select: (v − threshold) wraps to a value with the top bit set exactly when
+        // v < threshold, so the all-ones/all-zeros mask keeps or clears the scale's bits (random
+        // branches would mispredict a third of the time).
+        @inline(__always) func value(_ v: UInt64) -> Float {
+            Float(bitPattern: scaleBits & (0 &- UInt32(truncatingIfNeeded: (v &- threshold) >> 63)))
+        }
         var s0 = generator.state[0], s1 = generator.state[1], s2 = generator.state[2], s3 = generator.state[3]
-        var i = 0
-        while i < count {
-            let bits = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+        @inline(__always) func next() -> UInt64 {
+            let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
             let t = s1 << 17
             s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t
             s3 = s3 << 45 | s3 >> 19
-            mask[i] = bits & 0xFFFF_FFFF < threshold ? scale : 0
-            if i + 1 < count { mask[i + 1] = bits >> 32 < threshold ? scale : 0 }
-            i += 2
+            return result
         }
+        let pairs = count / 2
+        for k in 0..<pairs {
+            let bits = next()
+            mask[2 * k] = value(bits & 0xFFFF_FFFF)
+            mask[2 * k + 1] = value(bits >> 32)
+        }
+        if count % 2 == 1 { mask[count - 1] = value(next() & 0xFFFF_FFFF) }
         generator.state = [s0, s1, s2, s3]
     }
 }

@@ -16,3 +16,11 @@ final class FlattenTests: XCTestCase {
         XCTAssertEqual(x.grad?.scalars, [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5])
     }
 }
+
+final class FlattenGradientTests: XCTestCase {
+    func testGradientCheck() {
+        Random.seed(1)
+        let x = Tensor.randomNormal([2, 3, 2], requiresGrad: true)
+        XCTAssertTrue(gradientCheck([x]) { t in Flatten()(t[0]).tanh() }.passed)
+    }
+}

@@ -19,3 +19,11 @@ final class ReshapeTests: XCTestCase {
         XCTAssertEqual(x.grad?.shape, [3, 40])
     }
 }
+
+final class ReshapeGradientTests: XCTestCase {
+    func testGradientCheck() {
+        Random.seed(1)
+        let x = Tensor.randomNormal([2, 6], requiresGrad: true)
+        XCTAssertTrue(gradientCheck([x]) { t in Reshape([3, 2])(t[0]).tanh() }.passed)
+    }
+}
