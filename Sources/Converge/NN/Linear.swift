@@ -3,6 +3,10 @@ import ConvergeCore
 /// A fully connected layer `y = x·Wᵀ + b`, with PyTorch's default initialization:
 /// Kaiming-uniform with a = √5 for the weight (bound 1/√fan_in) and U(−1/√fan_in, 1/√fan_in)
 /// for the bias.
+///
+/// An optional fused ``activation`` computes `activation(x·Wᵀ + b)` in one op (see
+/// ``Tensor/linear(weight:bias:activation:)``); it adds no parameters, so the state dictionary
+/// is the same as PyTorch's `nn.Linear`.
 public final class Linear: Module {
     /// Weight of shape [outFeatures, inFeatures].
     @Parameter public var weight: Tensor
@@ -12,19 +16,25 @@ public final class Linear: Module {
     public let inFeatures: Int
     /// Output size.
     public let outFeatures: Int
+    /// The activation applied to the output in the same fused op (`.identity` for none).
+    public let activation: Activation
 
-    /// Creates a layer mapping `inFeatures` to `outFeatures`.
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, generator: RandomGenerator = Random.generator) {
+    /// Creates a layer mapping `inFeatures` to `outFeatures`, optionally followed by a fused
+    /// `activation`.
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, activation: Activation = .identity,
+                generator: RandomGenerator = Random.generator) {
         precondition(inFeatures > 0 && outFeatures > 0, "Linear: sizes must be positive, got \(inFeatures) → \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
+        self.activation = activation
         let bound = 1 / Float(inFeatures).squareRoot()
         weight = Tensor.randomUniform([outFeatures, inFeatures], low: -bound, high: bound, generator: generator)
         self.bias = bias ? Tensor.randomUniform([outFeatures], low: -bound, high: bound, generator: generator) : nil
         super.init()
     }
 
+    /// Maps (…, inFeatures) to (…, outFeatures), applying ``activation``.
     public override func forward(_ input: Tensor) -> Tensor {
-        input.linear(weight: weight, bias: bias)
+        input.linear(weight: weight, bias: bias, activation: activation)
     }
 }

@@ -3,10 +3,14 @@ import ConvergeCore
 /// The base class of every layer and model.
 ///
 /// Subclasses declare parameters with ``Parameter`` (or ``OptionalParameter``), buffers with
-/// ``Buffer``, and submodules as stored properties of a `Module` type, an optional one, or an
-/// array of them; all are discovered by reflection in declaration order and named by dotted paths
-/// (`encoder.layers.0.weight`), as PyTorch names them. Override ``forward(_:)`` and call the
-/// module as a function.
+/// ``Buffer`` (or ``OptionalBuffer``), and submodules as stored properties of a `Module` type, an
+/// optional one, an array of them (named `label.0`, `label.1`, …) or a string-keyed dictionary of
+/// them (named `label.key`, keys sorted); all are discovered by reflection in declaration order
+/// (superclass properties first) and named by dotted paths (`encoder.layers.0.weight`), as
+/// PyTorch names them. Absent optional parameters and buffers are skipped. Override
+/// ``forward(_:)`` and call the module as a function; ``train()`` / ``eval()`` reach every
+/// submodule, and ``stateDict(keyStyle:)`` / ``loadStateDict(_:strict:keyStyle:)`` save and restore
+/// parameters and buffers by name.
 open class Module {
     /// Whether the module is in training mode (see ``train()`` / ``eval()``).
     public private(set) var isTraining = true
@@ -44,6 +48,8 @@ open class Module {
             case let module as Module: result.append((label, module))
             case let modules as [Module]:
                 for (i, m) in modules.enumerated() { result.append(("\(label).\(i)", m)) }
+            case let modules as [String: Module]:
+                for key in modules.keys.sorted() { result.append(("\(label).\(key)", modules[key]!)) }
             case let optional as Module?:
                 if let m = optional { result.append((label, m)) }
             default: break
@@ -67,6 +73,7 @@ open class Module {
         var result: [(String, Tensor)] = []
         forEachProperty { label, value in
             if let b = value as? Buffer { result.append((label, b.wrappedValue)) }
+            if let b = value as? OptionalBuffer, let t = b.wrappedValue { result.append((label, t)) }
         }
         return result
     }
@@ -114,6 +121,22 @@ open class Module {
         return result
     }
 
+    /// Every module in the tree, this one first, depth first.
+    public var modules: [Module] { namedModules().map { $0.1 } }
+
+    /// Calls `body` on every module in the tree, children before their parent (PyTorch's
+    /// `apply`, used for custom initialization).
+    public func apply(_ body: (Module) -> Void) {
+        for (_, child) in namedChildren() { child.apply(body) }
+        body(self)
+    }
+
+    /// The parameter or buffer named `path` (a dotted name from ``namedParameters()`` or
+    /// ``namedBuffers()``), or `nil`.
+    public func tensor(named path: String) -> Tensor? {
+        (namedParameters() + namedBuffers()).first { $0.0 == path }?.1
+    }
+
     /// Every parameter (named, see ``namedParameters()``), including frozen ones.
     public var parameters: [Tensor] { namedParameters().map { $0.1 } }
 
@@ -142,6 +165,10 @@ open class Module {
 
     /// Switches this module and every submodule to evaluation mode.
     public func eval() { setTraining(false) }
+
+    /// Switches this module and every submodule to training mode when `mode` is true, else to
+    /// evaluation mode (PyTorch's `train(mode)`).
+    public func train(_ mode: Bool) { setTraining(mode) }
 
     private func setTraining(_ training: Bool) {
         for (_, module) in namedModules() { module.isTraining = training }

@@ -45,3 +45,13 @@ public final class Buffer {
     /// Wraps `tensor`.
     public init(wrappedValue: Tensor) { self.wrappedValue = wrappedValue }
 }
+
+/// A buffer that may be absent (BatchNorm's running statistics when it does not track them).
+/// Absent buffers are not part of the state dictionary, as in PyTorch.
+@propertyWrapper
+public final class OptionalBuffer {
+    /// The tensor, or `nil`.
+    public var wrappedValue: Tensor?
+    /// Wraps `tensor`.
+    public init(wrappedValue: Tensor?) { self.wrappedValue = wrappedValue }
+}

@@ -3,12 +3,19 @@ import ConvergeCore
 /// Collects modules for ``Sequential``'s trailing-closure syntax.
 @resultBuilder
 public enum ModuleBuilder {
+    /// One module.
     public static func buildExpression(_ module: Module) -> [Module] { [module] }
+    /// An array of modules, spliced in order.
     public static func buildExpression(_ modules: [Module]) -> [Module] { modules }
+    /// The statements of a block, in order.
     public static func buildBlock(_ parts: [Module]...) -> [Module] { parts.flatMap { $0 } }
+    /// An `if` without `else`: its modules, or none.
     public static func buildOptional(_ part: [Module]?) -> [Module] { part ?? [] }
+    /// The `if` branch of an `if`/`else`.
     public static func buildEither(first: [Module]) -> [Module] { first }
+    /// The `else` branch of an `if`/`else`.
     public static func buildEither(second: [Module]) -> [Module] { second }
+    /// The modules of a `for` loop, in order.
     public static func buildArray(_ parts: [[Module]]) -> [Module] { parts.flatMap { $0 } }
 }
 
@@ -46,10 +53,12 @@ public final class Sequential: Module {
     /// Number of modules.
     public var count: Int { layers.count }
 
+    /// The layers, named by their index.
     public override func namedChildren() -> [(String, Module)] {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
 
+    /// Feeds `input` through every layer in order.
     public override func forward(_ input: Tensor) -> Tensor {
         layers.reduce(input) { x, layer in layer(x) }
     }
@@ -71,6 +80,7 @@ public final class Residual: Module {
         self.init(Sequential(build()))
     }
 
+    /// `input + block(input)`.
     public override func forward(_ input: Tensor) -> Tensor {
         let out = block(input)
         precondition(out.shape == input.shape,

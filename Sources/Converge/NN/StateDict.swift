@@ -20,21 +20,81 @@ public enum StateDictError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-extension Module {
-    /// Parameters and buffers by dotted name, in model order (copies of the values).
-    public func stateDict() -> [(String, Tensor)] {
-        (namedParameters() + namedBuffers()).map { ($0.0, $0.1.copy()) }
+/// How state-dictionary keys are spelled.
+///
+/// Converge names parameters and buffers after their Swift properties (`runningMean`,
+/// `numBatchesTracked`); PyTorch uses snake case (`running_mean`, `num_batches_tracked`). With
+/// `.pytorch`, every dotted component is converted from camel case to snake case, so a
+/// Converge `BatchNorm`'s keys match `nn.BatchNorm1d`'s and a state dictionary exported from
+/// PyTorch loads directly.
+public enum StateDictKeyStyle: Sendable {
+    /// Swift property names (`0.runningMean`).
+    case swift
+    /// PyTorch names (`0.running_mean`).
+    case pytorch
+
+    /// `key` (a Swift-style dotted name) spelled in this style.
+    public func spell(_ key: String) -> String {
+        switch self {
+        case .swift: return key
+        case .pytorch: return key.split(separator: ".", omittingEmptySubsequences: false)
+            .map { StateDictKeyStyle.snakeCase(String($0)) }.joined(separator: ".")
+        }
     }
 
-    /// Copies values from `state` into this model's parameters and buffers, in place.
+    /// `runningMean` → `running_mean`; names without capitals are unchanged.
+    static func snakeCase(_ name: String) -> String {
+        var result = ""
+        var previous: Character?
+        for ch in name {
+            if ch.isUppercase {
+                if let p = previous, p.isLowercase || p.isNumber { result.append("_") }
+                result.append(contentsOf: ch.lowercased())
+            } else {
+                result.append(ch)
+            }
+            previous = ch
+        }
+        return result
+    }
+}
+
+extension Module {
+    /// Parameters and buffers by dotted name, module by module (each module's parameters, then its
+    /// buffers, then its children's), in PyTorch's order. Frozen parameters are included.
+    public func namedState() -> [(String, Tensor)] {
+        var seen = Set<ObjectIdentifier>()
+        var result: [(String, Tensor)] = []
+        for (prefix, module) in namedModules() {
+            func full(_ name: String) -> String { prefix.isEmpty ? name : prefix + "." + name }
+            for (name, tensor) in module.namedLocalParameters() where seen.insert(ObjectIdentifier(tensor)).inserted {
+                tensor.name = full(name)
+                result.append((full(name), tensor))
+            }
+            for (name, tensor) in module.namedLocalBuffers() { result.append((full(name), tensor)) }
+        }
+        return result
+    }
+
+    /// Parameters and buffers by dotted name (copies of the values), in ``namedState()`` order.
+    public func stateDict(keyStyle: StateDictKeyStyle = .swift) -> [(String, Tensor)] {
+        namedState().map { (keyStyle.spell($0.0), $0.1.copy()) }
+    }
+
+    /// Copies values from `state` into this model's parameters and buffers, in place (tensors
+    /// keep their identity, so optimizers holding them see the new values).
     ///
-    /// - Parameter strict: when true (default), a missing or unexpected key is an error; when
-    ///   false, matching keys are loaded and the rest ignored. A shape mismatch is always an error.
+    /// - Parameters:
+    ///   - strict: when true (default), a missing or unexpected key is an error; when false,
+    ///     matching keys are loaded and the rest ignored. A shape mismatch is always an error.
+    ///   - keyStyle: how the keys in `state` are spelled (see ``StateDictKeyStyle``).
     /// - Returns: the keys that were not loaded (missing) and those not used (unexpected).
-    /// - Throws: ``StateDictError`` naming the key; nothing is modified when it throws.
+    /// - Throws: ``StateDictError`` naming the keys or the key and both shapes; nothing is
+    ///   modified when it throws.
     @discardableResult
-    public func loadStateDict(_ state: [(String, Tensor)], strict: Bool = true) throws -> (missing: [String], unexpected: [String]) {
-        let own = namedParameters() + namedBuffers()
+    public func loadStateDict(_ state: [(String, Tensor)], strict: Bool = true,
+                              keyStyle: StateDictKeyStyle = .swift) throws -> (missing: [String], unexpected: [String]) {
+        let own = namedState().map { (keyStyle.spell($0.0), $0.1) }
         var given: [String: Tensor] = [:]
         for (k, v) in state { given[k] = v }
         let ownNames = Set(own.map { $0.0 })
@@ -49,5 +109,12 @@ extension Module {
         }
         for (name, tensor) in own { if let value = given[name] { tensor.assign(value) } }
         return (missing, unexpected)
+    }
+
+    /// ``loadStateDict(_:strict:keyStyle:)`` for a dictionary (order does not matter when loading).
+    @discardableResult
+    public func loadStateDict(_ state: [String: Tensor], strict: Bool = true,
+                              keyStyle: StateDictKeyStyle = .swift) throws -> (missing: [String], unexpected: [String]) {
+        try loadStateDict(state.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, strict: strict, keyStyle: keyStyle)
     }
 }

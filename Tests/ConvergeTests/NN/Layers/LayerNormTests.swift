@@ -1,0 +1,35 @@
+import ConvergeTestSupport
+import XCTest
+@testable import Converge
+
+final class LayerNormTests: XCTestCase {
+    func testMatchesPyTorch() {
+        assertMatchesGolden("layernorm", LayerNorm([4, 5]))
+        assertMatchesGolden("layernorm_noaffine", LayerNorm(6, elementwiseAffine: false))
+    }
+
+    func testNormalizesEachSample() {
+        Random.seed(1)
+        let x = Tensor.randomNormal([3, 8], mean: 4, std: 2)
+        let y = LayerNorm(8)(x).scalars
+        for r in 0..<3 {
+            let row = Array(y[(r * 8)..<(r * 8 + 8)])
+            let mean = row.reduce(0, +) / 8
+            let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 8
+            XCTAssertEqual(mean, 0, accuracy: 1e-5)
+            XCTAssertEqual(variance, 1, accuracy: 1e-3)
+        }
+        XCTAssertNil(LayerNorm(4, bias: false).bias)
+    }
+
+    func testGradientCheck() {
+        Random.seed(2)
+        let norm = LayerNorm([2, 3])
+        norm.weight!.assign(Tensor.randomNormal([2, 3], mean: 1, std: 0.3))
+        norm.bias!.assign(Tensor.randomNormal([2, 3], std: 0.3))
+        let x = Tensor.randomNormal([4, 2, 3], requiresGrad: true)
+        assertGradientsMatch(gradientCheck([x, norm.weight!, norm.bias!]) { t in norm(t[0]) })
+        let plain = Tensor.randomNormal([3, 5], requiresGrad: true)
+        assertGradientsMatch(gradientCheck([plain]) { t in t[0].layerNorm(normalizedShape: [5]) })
+    }
+}
