@@ -53,7 +53,7 @@ public enum ModelBuilder {
         case .sigmoid: nonlinearity = .sigmoid
         case .identity: nonlinearity = .linear
         }
-        let gain = Float(calculateGain(nonlinearity, negativeSlope: Double(slope)))
+        let gain = calculateGain(nonlinearity, negativeSlope: slope)
         for linear in linears {
             switch scheme {
             case "he":
