@@ -87,7 +87,7 @@ public enum CreditScoringData {
                     var row = [Double]()
                     row.reserveCapacity(width)
                     for _ in 0..<4 { row.append(Swift.max(0, 0.35 + 0.12 * a + noiseScale * 0.024 * s.normal())) }
-                    for _ in 0..<4 { row.append(logistic(-0.4 + b + noiseScale * 0.2 * s.normal())) }
+                    for _ in 0..<4 { row.append(DistributionSampler.logistic(-0.4 + b + noiseScale * 0.2 * s.normal())) }
                     for _ in 0..<4 { row.append(Foundation.exp(3 + 0.6 * c + noiseScale * 0.12 * s.normal())) }
                     let age = Swift.min(85, Swift.max(18, 42 + 12 * s.normal()))
                     let yearsEmployed = Swift.min(40, s.exponential(mean: 6), age - 16)
@@ -98,7 +98,7 @@ public enum CreditScoringData {
                             s.uniform(0, 24), Double(Int(s.uniform(0, 7))), Double(Int(s.uniform(0, 20)))]
                     let logit = -2.9 + 1.1 * a + 0.9 * b + 0.4 * c - 0.25 * (yearsEmployed - 6) / 6
                         + 0.35 * (inquiries - 1.2) + 0.6 * delinquencies - 0.75 * (logIncome - 4)
-                    let p = logistic(logit)
+                    let p = DistributionSampler.logistic(logit)
                     probabilities[i] = p
                     y[i] = s.bernoulli(p)
                     for j in 0..<width { x[i * width + j] = Float(row[j]) }

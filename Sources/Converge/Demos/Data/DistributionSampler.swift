@@ -63,7 +63,7 @@ struct DistributionSampler {
 
     /// 1 with probability `p`, else 0.
     mutating func bernoulli(_ p: Double) -> Float { uniform() < p ? 1 : 0 }
-}
 
-/// The logistic function 1 / (1 + e^(−x)).
-func logistic(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+    /// The logistic function 1 / (1 + e^(−x)), which turns a logit into a probability.
+    static func logistic(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+}

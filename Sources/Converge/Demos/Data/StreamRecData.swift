@@ -23,8 +23,8 @@ import ConvergeCore
 ///
 /// and the label is a Bernoulli draw from that probability. This sampling noise is what limits
 /// any model: the AUC of the true probabilities themselves — the best achievable — is about
-/// 0.80 (see ``oracleAUC(samples:seed:)``), with ≈ 27% positives. Logistic regression on the
-/// features reaches only ≈ 0.58, since most of the signal is in interactions; the Chapter 7
+/// 0.80 (see ``oracleAUC(samples:seed:)``), with ≈ 28% positives. Logistic regression on the
+/// features reaches only ≈ 0.59, since most of the signal is in interactions; the Chapter 7
 /// recipe MLP reaches ≈ 0.77 with 20,000 training examples.
 ///
 /// The model never sees the causes, only 128 features derived from them (in this order):
@@ -82,8 +82,9 @@ public enum StreamRecData {
     /// ``DataSplits/standardized()`` to standardize them with the training statistics).
     ///
     /// Each set has its own seed derived from `seed`, so changing one set's size leaves the
-    /// others unchanged. The defaults keep a 100-epoch run of the Chapter 7 MLP to about a
-    /// minute on two CPU cores.
+    /// others unchanged. With the default 20,000 training examples, 100 epochs are 2 million
+    /// example-steps: about a minute for the Chapter 7 MLP at PyTorch's CPU speed on two cores
+    /// (`scripts/bench/streamrec_torch.py` measures it).
     public static func splits(train: Int = 20_000, validation: Int = 5_000, test: Int = 5_000,
                               seed: UInt64 = 0) -> DataSplits {
         let seeds = RandomGenerator(seed: seed)
@@ -180,7 +181,7 @@ struct StreamRecWorld {
         let timeOfDay = 0.8 * Foundation.sin(angle + devicePhase[device])
         let stale = recency > Self.staleAfterDays ? -0.8 : 0
         let f = bilinear + 0.5 * popularity + 1.5 * teacher + timeOfDay + stale
-        let probability = logistic(Self.logitScale * f + Self.logitBias)
+        let probability = DistributionSampler.logistic(Self.logitScale * f + Self.logitBias)
 
         // Observed features.
         let profiles = Self.profileFeatures
