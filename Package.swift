@@ -23,7 +23,8 @@ let package = Package(
         // Everything for training: NN, optimizers, schedules, training loop, doctor, IO.
         .target(
             name: "Converge",
-            dependencies: ["ConvergeCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ConvergeCore", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources")]
         ),
         .executableTarget(
             name: "converge",
