@@ -20,8 +20,10 @@ public final class Trainer {
     public let loss: (Tensor, Tensor) -> Tensor
     /// Callbacks, run in order for every event.
     public var callbacks: [Callback]
-    /// Named validation metrics computed from all validation outputs and targets of an epoch.
-    public var metrics: [(name: String, compute: (Tensor, Tensor) -> Double)]
+    /// Validation metrics (besides the loss), computed over every validation batch of an epoch.
+    public var metrics: [Metric]
+    /// How to read the model's outputs for ``metrics``.
+    public var outputKind: ModelOutputKind
     /// Micro-batches whose gradients are accumulated before each optimizer step (1 = none).
     /// The loss of each micro-batch is scaled by 1/k so k micro-batches give the update of one
     /// batch k times larger.
@@ -63,7 +65,7 @@ public final class Trainer {
 
     /// Creates a trainer.
     public init(model: Module, optimizer: Optimizer, loss: @escaping (Tensor, Tensor) -> Tensor,
-                callbacks: [Callback] = [], metrics: [(name: String, compute: (Tensor, Tensor) -> Double)] = [],
+                callbacks: [Callback] = [], metrics: [Metric] = [], outputKind: ModelOutputKind = .regression,
                 accumulationSteps: Int = 1) {
         precondition(accumulationSteps >= 1, "Trainer: accumulationSteps must be at least 1, got \(accumulationSteps)")
         self.model = model
@@ -71,7 +73,15 @@ public final class Trainer {
         self.loss = loss
         self.callbacks = callbacks
         self.metrics = metrics
+        self.outputKind = outputKind
         self.accumulationSteps = accumulationSteps
+    }
+
+    /// Creates a trainer with a named ``Loss`` (mean reduction).
+    public convenience init(model: Module, optimizer: Optimizer, loss: Loss, callbacks: [Callback] = [],
+                            metrics: [Metric] = [], outputKind: ModelOutputKind = .regression, accumulationSteps: Int = 1) {
+        self.init(model: model, optimizer: optimizer, loss: { loss($0, $1) }, callbacks: callbacks, metrics: metrics,
+                  outputKind: outputKind, accumulationSteps: accumulationSteps)
     }
 
     /// Trains until `epochs` epochs have run (counting epochs already run before a resume) or a
@@ -131,7 +141,7 @@ public final class Trainer {
         guard microBatch == accumulationSteps || isLastOfEpoch else { return }
         lastGradientNorm = nil
         for c in callbacks { try c.afterBackward(self) }
-        let norm = lastGradientNorm ?? Trainer.globalGradientNorm(model.parameters)
+        let norm = lastGradientNorm ?? gradNorm(model.trainableParameters)
         lastGradientNorm = norm
         gradNormSum += norm
         gradNormCount += 1
@@ -165,40 +175,13 @@ public final class Trainer {
         let wasTraining = model.isTraining
         model.eval()
         defer { if wasTraining { model.train() } }
-        var outputs: [Tensor] = []
-        var targets: [Tensor] = []
-        var total = 0.0
-        var n = 0
+        var accumulator = MetricAccumulator(outputs: outputKind, metrics: [.loss] + metrics.filter { $0 != .loss })
         withNoGrad {
             data.forEachBatch(epoch: 0, startingAt: 0) { _, x, y in
                 let out = model(x)
-                let count = x.shape.first ?? 1
-                total += Double(loss(out, y).item()) * Double(count)
-                n += count
-                outputs.append(out)
-                targets.append(y)
+                accumulator.update(outputs: out, targets: y, loss: Double(loss(out, y).item()))
             }
         }
-        var result: [(String, Double)] = [("loss", n > 0 ? total / Double(n) : .nan)]
-        if !metrics.isEmpty && !outputs.isEmpty {
-            let allOutputs = withNoGrad { Tensor.concatenate(outputs, alongAxis: 0) }
-            let allTargets = withNoGrad { Tensor.concatenate(targets, alongAxis: 0) }
-            for m in metrics { result.append((m.name, m.compute(allOutputs, allTargets))) }
-        }
-        return result
-    }
-
-    /// The L2 norm of all gradients together (0 for parameters without one).
-    public static func globalGradientNorm(_ parameters: [Tensor]) -> Double {
-        var total = 0.0
-        for p in parameters {
-            guard let g = p.grad else { continue }
-            g.withUnsafeBufferPointer { b in
-                var s: Float = 0
-                for v in b { s += v * v }
-                total += Double(s)
-            }
-        }
-        return total.squareRoot()
+        return accumulator.results()
     }
 }

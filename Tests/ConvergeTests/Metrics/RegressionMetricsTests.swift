@@ -4,12 +4,12 @@ import XCTest
 final class RegressionMetricsTests: XCTestCase {
     func testMSEAndMAE() {
         // Errors 0.5, -1, 2 → MSE (0.25 + 1 + 4) / 3 = 1.75, MAE 3.5 / 3.
-        XCTAssertEqual(meanSquaredError(predictions: [1.5, 1, 5], targets: [1, 2, 3]), 1.75, accuracy: 1e-12)
-        XCTAssertEqual(meanAbsoluteError(predictions: [1.5, 1, 5], targets: [1, 2, 3]), 3.5 / 3, accuracy: 1e-12)
+        XCTAssertEqual(meanSquaredErrorScore(predictions: [1.5, 1, 5], targets: [1, 2, 3]), 1.75, accuracy: 1e-12)
+        XCTAssertEqual(meanAbsoluteErrorScore(predictions: [1.5, 1, 5], targets: [1, 2, 3]), 3.5 / 3, accuracy: 1e-12)
         let p = Tensor(shape: [3, 1], scalars: [1.5, 1, 5])
-        XCTAssertEqual(meanSquaredError(predictions: p, targets: Tensor([1, 2, 3])), 1.75, accuracy: 1e-12)
-        XCTAssertEqual(meanAbsoluteError(predictions: p, targets: Tensor([1, 2, 3])), 3.5 / 3, accuracy: 1e-12)
-        XCTAssertTrue(meanSquaredError(predictions: [], targets: []).isNaN)
+        XCTAssertEqual(meanSquaredErrorScore(predictions: p, targets: Tensor([1, 2, 3])), 1.75, accuracy: 1e-12)
+        XCTAssertEqual(meanAbsoluteErrorScore(predictions: p, targets: Tensor([1, 2, 3])), 3.5 / 3, accuracy: 1e-12)
+        XCTAssertTrue(meanSquaredErrorScore(predictions: [], targets: []).isNaN)
     }
 
     func testRunningMeanWeightsByBatchSize() {
