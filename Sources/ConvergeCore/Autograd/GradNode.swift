@@ -16,6 +16,23 @@ final class GradNode {
         self.backward = backward
         self.modulePath = modulePath
     }
+
+    /// Releases a graph that was never run backward iteratively: dropping the output of a long
+    /// chain would otherwise free one node inside the previous one's deinit, and overflow the stack.
+    /// Each input this node held last is taken apart here (its node's inputs moved to a work list)
+    /// before it is released.
+    deinit {
+        guard !inputs.isEmpty else { return }
+        var pending = inputs
+        inputs = []
+        backward = nil
+        while var tensor = pending.popLast() {
+            guard isKnownUniquelyReferenced(&tensor), let node = tensor.node, !node.inputs.isEmpty else { continue }
+            pending.append(contentsOf: node.inputs)
+            node.inputs = []
+            node.backward = nil
+        }
+    }
 }
 
 /// Global switch for recording operations (PyTorch's grad mode).

@@ -1,0 +1,46 @@
+import ConvergeCore
+import XCTest
+
+final class AnomalyTests: XCTestCase {
+    func testForwardNaNNamesOpAndPhase() {
+        XCTAssertThrowsError(try Anomaly.detect { Tensor([-1, 1, 4]).log() }) { error in
+            guard let anomaly = error as? AnomalyError else { return XCTFail("unexpected \(error)") }
+            XCTAssertEqual(anomaly.op, "log")
+            XCTAssertEqual(anomaly.phase, .forward)
+            XCTAssertEqual(anomaly.nanCount, 1)
+            XCTAssertEqual(anomaly.shape, [3])
+            XCTAssertTrue(anomaly.description.contains("NaN in the forward output of log"), anomaly.description)
+        }
+        XCTAssertFalse(Anomaly.isEnabled)
+    }
+
+    func testBackwardInfNamesOpAndPhase() {
+        let x = Tensor([0, 4], requiresGrad: true)
+        XCTAssertThrowsError(try Anomaly.detect { x.sqrt().sum().backward() }) { error in
+            guard let anomaly = error as? AnomalyError else { return XCTFail("unexpected \(error)") }
+            XCTAssertEqual(anomaly.op, "sqrt")
+            XCTAssertEqual(anomaly.phase, .backward)
+            XCTAssertEqual(anomaly.infCount, 1)
+            XCTAssertEqual(anomaly.nanCount, 0)
+            XCTAssertTrue(anomaly.description.contains("Inf in the backward gradient of sqrt"), anomaly.description)
+        }
+    }
+
+    func testFirstOffenceWinsAndModulePathIsReported() {
+        XCTAssertThrowsError(try Anomaly.detect {
+            Anomaly.withModulePath("layers.3") { Tensor([-1]).log().exp() * 0 }
+        }) { error in
+            let anomaly = error as? AnomalyError
+            XCTAssertEqual(anomaly?.op, "log")
+            XCTAssertEqual(anomaly?.modulePath, "layers.3")
+            XCTAssertTrue(anomaly?.description.contains("in module layers.3") ?? false)
+        }
+    }
+
+    func testCleanComputationPassesThrough() throws {
+        let y = try Anomaly.detect { Tensor([1, 2]).log().sum() }
+        XCTAssertEqual(y.scalar, Foundation.log(2), accuracy: 1e-6)
+        // Outside detect nothing is checked.
+        XCTAssertTrue(Tensor([-1]).log().scalar.isNaN)
+    }
+}
