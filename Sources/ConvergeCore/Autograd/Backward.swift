@@ -54,6 +54,8 @@ extension Tensor {
             order = try topologicalOrder()
         } catch { shapeFailure(error) }
         let seed = gradient?.detached() ?? Tensor(shape: shape, storage: TensorStorage(count: count, repeating: 1))
+        Anomaly.backwardDepth += 1
+        defer { Anomaly.backwardDepth -= 1 }
         withNoGrad { runBackward(order: order, seed: seed, retainGraph: retainGraph) }
     }
 

@@ -73,7 +73,9 @@ extension Tensor {
     /// requires a gradient, and runs the anomaly check when anomaly mode is on.
     static func result(_ output: Tensor, op: String, inputs: [Tensor],
                        backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
-        if Anomaly.isEnabled { Anomaly.check(output, op: op, phase: .forward, modulePath: Anomaly.currentModulePath) }
+        if Anomaly.isEnabled && Anomaly.backwardDepth == 0 {
+            Anomaly.check(output, op: op, phase: .forward, modulePath: Anomaly.currentModulePath)
+        }
         if GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad }) {
             output.requiresGrad = true
             output.node = GradNode(op: op, inputs: inputs, modulePath: Anomaly.currentModulePath, backward: backward)

@@ -24,7 +24,7 @@ extension Kernels {
                     switch kind {
                     case .sum: out[o] = sumContiguous(p, reduced)
                     case .max: out[o] = maxContiguous(p, reduced)
-                    case .min: out[o] = -maxNegatedContiguous(p, reduced)
+                    case .min: out[o] = minContiguous(p, reduced)
                     }
                 }
             }
@@ -124,29 +124,65 @@ extension Kernels {
         return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
     }
 
-    /// Maximum of `n ≥ 1` contiguous floats (NaN if any is NaN).
-    @inline(__always)
+    /// `Σ a[i]·b[i]` over `n` contiguous pairs, with eight accumulators like ``sumContiguous(_:_:)``.
+    static func dotContiguous(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+        var i = 0
+        while i + 8 <= n {
+            s0 += a[i] * b[i]; s1 += a[i + 1] * b[i + 1]; s2 += a[i + 2] * b[i + 2]; s3 += a[i + 3] * b[i + 3]
+            s4 += a[i + 4] * b[i + 4]; s5 += a[i + 5] * b[i + 5]; s6 += a[i + 6] * b[i + 6]; s7 += a[i + 7] * b[i + 7]
+            i += 8
+        }
+        while i < n { s0 += a[i] * b[i]; i += 1 }
+        return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
+    }
+
+    /// Maximum of `n ≥ 1` contiguous floats (NaN if any is NaN), with eight independent lanes.
     static func maxContiguous(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
         var m = p[0]
-        var nan = false
-        for i in 1..<Swift.max(n, 1) {
+        var nan = m != m
+        var i = 1
+        if n >= 9 {
+            var l0 = p[1], l1 = p[2], l2 = p[3], l3 = p[4], l4 = p[5], l5 = p[6], l6 = p[7], l7 = p[8]
+            var bad: Float = ((l0 * 0 + l1 * 0) + (l2 * 0 + l3 * 0)) + ((l4 * 0 + l5 * 0) + (l6 * 0 + l7 * 0))
+            i = 9
+            while i + 8 <= n {
+                let v0 = p[i], v1 = p[i + 1], v2 = p[i + 2], v3 = p[i + 3]
+                let v4 = p[i + 4], v5 = p[i + 5], v6 = p[i + 6], v7 = p[i + 7]
+                l0 = v0 > l0 ? v0 : l0; l1 = v1 > l1 ? v1 : l1; l2 = v2 > l2 ? v2 : l2; l3 = v3 > l3 ? v3 : l3
+                l4 = v4 > l4 ? v4 : l4; l5 = v5 > l5 ? v5 : l5; l6 = v6 > l6 ? v6 : l6; l7 = v7 > l7 ? v7 : l7
+                // 0·v is 0 for finite values and NaN for NaN or ±∞: one sum detects any NaN cheaply.
+                bad += ((v0 * 0 + v1 * 0) + (v2 * 0 + v3 * 0)) + ((v4 * 0 + v5 * 0) + (v6 * 0 + v7 * 0))
+                i += 8
+            }
+            l0 = l1 > l0 ? l1 : l0; l2 = l3 > l2 ? l3 : l2; l4 = l5 > l4 ? l5 : l4; l6 = l7 > l6 ? l7 : l6
+            l0 = l2 > l0 ? l2 : l0; l4 = l6 > l4 ? l6 : l4
+            l0 = l4 > l0 ? l4 : l0
+            m = l0 > m ? l0 : m
+            if bad != bad {
+                // A NaN or an infinity was seen; infinities are fine, so look for a real NaN.
+                for j in 1..<i where p[j] != p[j] { nan = true }
+            }
+        }
+        while i < n {
             let v = p[i]
             m = v > m ? v : m
             nan = nan || v != v
+            i += 1
         }
-        return nan || m != m ? .nan : m
+        return nan ? .nan : m
     }
 
-    /// Maximum of the negated values (so that `min = −maxNegated`), NaN if any is NaN.
-    @inline(__always)
-    static func maxNegatedContiguous(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
-        var m = -p[0]
-        var nan = false
+    /// Minimum of `n ≥ 1` contiguous floats (NaN if any is NaN).
+    static func minContiguous(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+        var m = p[0]
+        var nan = m != m
         for i in 1..<Swift.max(n, 1) {
-            let v = -p[i]
-            m = v > m ? v : m
+            let v = p[i]
+            m = v < m ? v : m
             nan = nan || v != v
         }
-        return nan || m != m ? .nan : m
+        return nan ? .nan : m
     }
 }

@@ -12,6 +12,26 @@ enum SoftmaxKernels {
                         outer: Int, n: Int, inner: Int) {
         if n == 0 { return }
         let threshold = Swift.max(1, Parallel.elementwiseThreshold / (n * inner))
+        if inner == 1 {
+            // Contiguous rows: every pass is a simple loop that vectorizes.
+            Parallel.forChunks(outer, threshold: threshold) { rows in
+                for o in rows {
+                    let p = x + o * n, q = y + o * n
+                    let m = Kernels.maxContiguous(p, n)
+                    for i in 0..<n { q[i] = Kernels.exp(p[i] - m) }
+                    let s = Kernels.sumContiguous(q, n)
+                    switch mode {
+                    case .softmax:
+                        let r = 1 / s
+                        for i in 0..<n { q[i] *= r }
+                    case .logSoftmax:
+                        let logSum = Foundation.log(s)
+                        for i in 0..<n { q[i] = (p[i] - m) - logSum }
+                    }
+                }
+            }
+            return
+        }
         Parallel.forChunks(outer * inner, threshold: threshold) { range in
             for item in range {
                 let o = item / inner, j = item % inner
@@ -21,12 +41,12 @@ enum SoftmaxKernels {
                 switch mode {
                 case .softmax:
                     var s: Float = 0
-                    for i in 0..<n { let e = Foundation.exp(p[i * inner] - m); q[i * inner] = e; s += e }
+                    for i in 0..<n { let e = Kernels.exp(p[i * inner] - m); q[i * inner] = e; s += e }
                     let r = 1 / s
                     for i in 0..<n { q[i * inner] *= r }
                 case .logSoftmax:
                     var s: Float = 0
-                    for i in 0..<n { s += Foundation.exp(p[i * inner] - m) }
+                    for i in 0..<n { s += Kernels.exp(p[i * inner] - m) }
                     // (x − max) − log Σ: adding log Σ to a large max first would round it away.
                     let logSum = Foundation.log(s)
                     for i in 0..<n { q[i * inner] = (p[i * inner] - m) - logSum }
@@ -41,6 +61,22 @@ enum SoftmaxKernels {
                          _ gx: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int) {
         if n == 0 { return }
         let threshold = Swift.max(1, Parallel.elementwiseThreshold / (n * inner))
+        if inner == 1 {
+            Parallel.forChunks(outer, threshold: threshold) { rows in
+                for o in rows {
+                    let pg = g + o * n, py = y + o * n, pd = gx + o * n
+                    switch mode {
+                    case .softmax:
+                        let dot = Kernels.dotContiguous(pg, py, n)
+                        for i in 0..<n { pd[i] = py[i] * (pg[i] - dot) }
+                    case .logSoftmax:
+                        let total = Kernels.sumContiguous(pg, n)
+                        for i in 0..<n { pd[i] = pg[i] - Kernels.exp(py[i]) * total }
+                    }
+                }
+            }
+            return
+        }
         Parallel.forChunks(outer * inner, threshold: threshold) { range in
             for item in range {
                 let o = item / inner, j = item % inner
@@ -54,7 +90,7 @@ enum SoftmaxKernels {
                 case .logSoftmax:
                     var total: Float = 0
                     for i in 0..<n { total += pg[i * inner] }
-                    for i in 0..<n { pd[i * inner] = pg[i * inner] - Foundation.exp(py[i * inner]) * total }
+                    for i in 0..<n { pd[i * inner] = pg[i * inner] - Kernels.exp(py[i * inner]) * total }
                 }
             }
         }
@@ -110,7 +146,7 @@ extension Tensor {
             for i in 1..<Swift.max(n, 1) { let v = p[i * inner]; m = (v > m || v.isNaN) ? v : m }
             if m.isInfinite { m = 0 }
             var s: Float = 0
-            for i in 0..<n { s += Foundation.exp(p[i * inner] - m) }
+            for i in 0..<n { s += Kernels.exp(p[i * inner] - m) }
             dst[item] = Foundation.log(s) + m
         }
         let out = keep ? kept : Tensor(shape: reducedShape(ax, keep: false), storage: kept.storage)
@@ -120,7 +156,7 @@ extension Tensor {
             let rb = saved.broadcastRaw(to: x.shape)
             let gx = Tensor(uninitializedShape: x.shape)
             Kernels.zip(gb.storage.pointer, x.storage.pointer, rb.storage.pointer, gx.storage.pointer, count: gx.count) { g, v, r in
-                g * Foundation.exp(v - r)
+                g * Kernels.exp(v - r)
             }
             return [gx]
         }

@@ -13,7 +13,7 @@ protocol DifferentiableUnary {
 
 enum ExpOp: DifferentiableUnary {
     static let name = "exp"
-    @inline(__always) static func value(_ x: Float) -> Float { Foundation.exp(x) }
+    @inline(__always) static func value(_ x: Float) -> Float { Kernels.exp(x) }
     @inline(__always) static func gradient(_ g: Float, _ x: Float, _ y: Float) -> Float { g * y }
 }
 
@@ -45,7 +45,7 @@ enum ReLUOp: DifferentiableUnary {
 
 enum SigmoidOp: DifferentiableUnary {
     static let name = "sigmoid"
-    @inline(__always) static func value(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+    @inline(__always) static func value(_ x: Float) -> Float { 1 / (1 + Kernels.exp(-x)) }
     @inline(__always) static func gradient(_ g: Float, _ x: Float, _ y: Float) -> Float { g * ((1 - y) * y) }
 }
 
@@ -57,9 +57,9 @@ enum TanhOp: DifferentiableUnary {
 
 enum SiLUOp: DifferentiableUnary {
     static let name = "silu"
-    @inline(__always) static func value(_ x: Float) -> Float { x / (1 + Foundation.exp(-x)) }
+    @inline(__always) static func value(_ x: Float) -> Float { x / (1 + Kernels.exp(-x)) }
     @inline(__always) static func gradient(_ g: Float, _ x: Float, _ y: Float) -> Float {
-        let s = 1 / (1 + Foundation.exp(-x))
+        let s = 1 / (1 + Kernels.exp(-x))
         return g * s * (1 + x * (1 - s))
     }
 }
@@ -71,7 +71,7 @@ enum GELUOp: DifferentiableUnary {
     @inline(__always) static func value(_ x: Float) -> Float { x * 0.5 * (1 + Foundation.erf(x * invSqrt2)) }
     @inline(__always) static func gradient(_ g: Float, _ x: Float, _ y: Float) -> Float {
         let cdf = 0.5 * (1 + Foundation.erf(x * invSqrt2))
-        let pdf = Foundation.exp(-0.5 * x * x) * invSqrt2Pi
+        let pdf = Kernels.exp(-0.5 * x * x) * invSqrt2Pi
         return g * (cdf + x * pdf)
     }
 }

@@ -26,6 +26,25 @@ final class AnomalyTests: XCTestCase {
         }
     }
 
+    func testOpsInsideABackwardRuleAreAttributedToThatRule() {
+        // Dividing by 0 is caught in the forward pass.
+        let a = Tensor([[1, 2], [3, 4]], requiresGrad: true), b = Tensor([1, 0], requiresGrad: true)
+        XCTAssertThrowsError(try Anomaly.detect { (a / b * 0).sum().backward() }) { error in
+            let anomaly = error as? AnomalyError
+            XCTAssertEqual(anomaly?.phase, .forward)
+            XCTAssertEqual(anomaly?.op, "div")
+        }
+        // Here the forward pass is finite, but the division's rule computes (y / d) / d = ∞, times a
+        // zero upstream gradient = NaN, and then sums it over the broadcast rows internally: the
+        // report must name the division's backward phase, not a forward "sum".
+        let c = Tensor([[1, 2], [3, 4]], requiresGrad: true), d = Tensor([1, 1e-30], requiresGrad: true)
+        XCTAssertThrowsError(try Anomaly.detect { (c / d).clamped(max: 1).sum().backward() }) { error in
+            let anomaly = error as? AnomalyError
+            XCTAssertEqual(anomaly?.phase, .backward)
+            XCTAssertEqual(anomaly?.op, "div")
+        }
+    }
+
     func testFirstOffenceWinsAndModulePathIsReported() {
         XCTAssertThrowsError(try Anomaly.detect {
             Anomaly.withModulePath("layers.3") { Tensor([-1]).log().exp() * 0 }

@@ -112,6 +112,24 @@ final class ReductionsBehaviourTests: XCTestCase {
         XCTAssertEqual(x.argmin(alongAxis: 1).scalars, [1, 0])
     }
 
+    func testLongRowsHandleNaNAndInfinity() {
+        for position in [0, 1, 5, 8, 9, 13, 16, 19] {
+            var values = (0..<20).map { Float($0) }
+            values[position] = .nan
+            let x = Tensor(values)
+            XCTAssertTrue(x.max().scalar.isNaN, "NaN at \(position)")
+            XCTAssertTrue(x.min().scalar.isNaN, "NaN at \(position)")
+            XCTAssertTrue(x.softmax().scalars.allSatisfy(\.isNaN))
+        }
+        var values = (0..<20).map { Float($0) }
+        values[3] = .infinity
+        values[12] = -.infinity
+        XCTAssertEqual(Tensor(values).max().scalar, .infinity)
+        XCTAssertEqual(Tensor(values).min().scalar, -.infinity)
+        values[3] = 100
+        XCTAssertEqual(Tensor(values).max().scalar, 100)
+    }
+
     func testTiedMaximaShareTheGradient() {
         let x = Tensor([2, 5, 5, 1], requiresGrad: true)
         x.max().backward()
