@@ -131,7 +131,7 @@ extension Tensor {
     public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
         let resultShape = checked { try ShapeCheck.linear(input: shape, weight: weight.shape, bias: bias?.shape) }
         let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
-        let rows = count / Swift.max(inFeatures, 1)
+        let rows = Shape.count(shape, 0..<(rank - 1))
         let x = self
         let out = Tensor(uninitializedShape: resultShape)
         let po = out.storage.pointer

@@ -113,6 +113,41 @@ final class ArithmeticBehaviourTests: XCTestCase {
         XCTAssertEqual((Tensor(shape: [3, 1], scalars: [1, 2, 3]) - Tensor([1, 2])).scalars, [0, -1, 1, 0, 2, 1])
     }
 
+    func testBroadcastingAgreesWithANaiveLoopOnRandomShapes() throws {
+        let g = RandomGenerator(seed: 99)
+        func randomShape() -> [Int] { (0..<Int(g.next() % 5)).map { _ in [1, 1, 2, 3][Int(g.next() % 4)] } }
+        for _ in 0..<300 {
+            let sa = randomShape()
+            var sb = randomShape()
+            // Make the pair broadcastable: where both have a dimension, make it agree or be 1.
+            for i in 0..<min(sa.count, sb.count) {
+                let ia = sa.count - 1 - i, ib = sb.count - 1 - i
+                if sa[ia] != sb[ib] && sa[ia] != 1 && sb[ib] != 1 { sb[ib] = 1 }
+            }
+            let a = Tensor.randomNormal(sa, generator: g), b = Tensor.randomNormal(sb, generator: g)
+            let out = try Shape.broadcast(sa, sb, op: "test")
+            let result = a * b
+            XCTAssertEqual(result.shape, out)
+            let outStrides = Shape.strides(out)
+            let stridesA = Shape.broadcastStrides(sa, to: out), stridesB = Shape.broadcastStrides(sb, to: out)
+            for flat in 0..<Shape.count(out) {
+                var rem = flat, ia = 0, ib = 0
+                for d in 0..<out.count {
+                    let coordinate = rem / outStrides[d]
+                    rem %= outStrides[d]
+                    ia += coordinate * stridesA[d]
+                    ib += coordinate * stridesB[d]
+                }
+                XCTAssertEqual(result.scalars[flat], a.scalars[ia] * b.scalars[ib], "shapes \(sa) and \(sb), element \(flat)")
+            }
+            // Permuted reads go through the same kernel.
+            if a.rank >= 2 {
+                let t = a.transposed(0, a.rank - 1)
+                XCTAssertEqual(t.transposed(0, a.rank - 1).scalars, a.scalars)
+            }
+        }
+    }
+
     func testDivisionByScalarIsTrueDivision() {
         let x = Tensor([1, 10, 100])
         XCTAssertEqual((x / 3).scalars, [Float(1) / 3, Float(10) / 3, Float(100) / 3])

@@ -82,6 +82,13 @@ final class MatmulBehaviourTests: XCTestCase {
         XCTAssertNil(mismatch(x.linear(weight: w, bias: b), x.matmul(w.transposed()) + b, rtol: 1e-6, atol: 1e-6))
     }
 
+    func testEmptyInnerDimensionGivesBiasOrZeros() {
+        let x = Tensor.zeros([3, 0]), w = Tensor.zeros([2, 0])
+        XCTAssertEqual(x.linear(weight: w, bias: Tensor([1, 2])).scalars, [1, 2, 1, 2, 1, 2])
+        XCTAssertEqual(x.linear(weight: w, bias: nil).scalars, [0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(x.matmul(Tensor.zeros([0, 2])).scalars, [0, 0, 0, 0, 0, 0])
+    }
+
     func testShapeErrorsNameOpAndShapes() {
         assertShapeError(["matmul", "[2, 3]", "[4, 5]", "3 ≠ 4"]) { try Tensor.matmulShape([2, 3], [4, 5]) }
         assertShapeError(["matmul", "[2, 2, 3]", "[3, 3, 2]"]) { try Tensor.matmulShape([2, 2, 3], [3, 3, 2]) }

@@ -91,6 +91,47 @@ final class ReductionsBehaviourTests: XCTestCase {
         XCTAssertEqual(x.argmin(alongAxis: 0).scalars, [0, 0, 0])
     }
 
+    func testRandomAxisSubsetsAgreeWithANaiveLoop() {
+        let g = RandomGenerator(seed: 5)
+        for _ in 0..<200 {
+            let shape = (0..<Int(1 + g.next() % 4)).map { _ in Int(1 + g.next() % 4) }
+            let axes = (0..<shape.count).filter { _ in g.next() % 2 == 0 }
+            let keep = g.next() % 2 == 0
+            let x = Tensor.randomNormal(shape, generator: g)
+            // Naive: group every element by its coordinates outside `axes`.
+            let strides = Shape.strides(shape)
+            var groups: [Int: [Double]] = [:]
+            var order: [Int] = []
+            for flat in 0..<x.count {
+                var key = 0
+                for d in 0..<shape.count where !axes.contains(d) { key = key * shape[d] + (flat / strides[d]) % shape[d] }
+                if groups[key] == nil { order.append(key) }
+                groups[key, default: []].append(Double(x.scalars[flat]))
+            }
+            let keys = order.sorted()
+            let reduceAll = axes.isEmpty ? Array(0..<shape.count) : axes
+            let expectedShape = keep ? shape.enumerated().map { reduceAll.contains($0.offset) ? 1 : $0.element }
+                                     : shape.enumerated().filter { !reduceAll.contains($0.offset) }.map(\.element)
+            if axes.isEmpty { continue }   // empty means "all axes" in the API; covered elsewhere
+            let sum = x.sum(alongAxes: axes, keepingDimensions: keep)
+            let mean = x.mean(alongAxes: axes, keepingDimensions: keep)
+            let maximum = x.max(alongAxes: axes, keepingDimensions: keep)
+            let variance = x.variance(alongAxes: axes, correction: 0, keepingDimensions: keep)
+            let lse = x.logSumExp(alongAxes: axes, keepingDimensions: keep)
+            for t in [sum, mean, maximum, variance, lse] { XCTAssertEqual(t.shape, expectedShape, "\(shape) over \(axes)") }
+            for (i, key) in keys.enumerated() {
+                let v = groups[key]!
+                let s = v.reduce(0, +), m = s / Double(v.count)
+                let message = "shape \(shape), axes \(axes), group \(i)"
+                XCTAssertEqual(Double(sum.scalars[i]), s, accuracy: 1e-5 * (1 + abs(s)), message)
+                XCTAssertEqual(Double(mean.scalars[i]), m, accuracy: 1e-5 * (1 + abs(m)), message)
+                XCTAssertEqual(Double(maximum.scalars[i]), v.max()!, accuracy: 0, message)
+                XCTAssertEqual(Double(variance.scalars[i]), v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count), accuracy: 1e-5, message)
+                XCTAssertEqual(Double(lse.scalars[i]), Foundation.log(v.reduce(0) { $0 + Foundation.exp($1) }), accuracy: 1e-5, message)
+            }
+        }
+    }
+
     func testLongSumsAreAccurate() {
         // 10⁶ copies of 0.1: a naive float running sum drifts by ~1%; blocked summation does not.
         let n = 1_000_000
