@@ -133,7 +133,7 @@ public enum Kernels {
             return
         }
         let rows = count / inner
-        let threshold = max(1, Parallel.elementwiseThreshold / inner)
+        let threshold = max(2, Parallel.elementwiseThreshold / inner)
         if rank == 2 {
             let ra = loops.aStrides[0], rb = loops.bStrides[0]
             Parallel.forChunks(rows, threshold: threshold) { range in

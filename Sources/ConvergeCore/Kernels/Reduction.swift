@@ -17,7 +17,7 @@ extension Kernels {
             return
         }
         if inner == 1 {
-            let threshold = max(1, Parallel.elementwiseThreshold / reduced)
+            let threshold = max(2, Parallel.elementwiseThreshold / reduced)
             Parallel.forChunks(outer, threshold: threshold) { rows in
                 for o in rows {
                     let p = x + o * reduced
@@ -34,7 +34,7 @@ extension Kernels {
         let block = 512
         let blocksPerRow = (inner + block - 1) / block
         let items = outer * blocksPerRow
-        let threshold = max(1, Parallel.elementwiseThreshold / (reduced * Swift.min(inner, block)))
+        let threshold = max(2, Parallel.elementwiseThreshold / (reduced * Swift.min(inner, block)))
         Parallel.forChunks(items, threshold: threshold) { range in
             for item in range {
                 let o = item / blocksPerRow

@@ -11,7 +11,7 @@ enum SoftmaxKernels {
     static func forward(_ mode: Mode, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                         outer: Int, n: Int, inner: Int) {
         if n == 0 { return }
-        let threshold = Swift.max(1, Parallel.elementwiseThreshold / (n * inner))
+        let threshold = Swift.max(2, Parallel.elementwiseThreshold / (n * inner))
         if inner == 1 {
             // Contiguous rows: every pass is a simple loop that vectorizes.
             Parallel.forChunks(outer, threshold: threshold) { rows in
@@ -60,7 +60,7 @@ enum SoftmaxKernels {
     static func backward(_ mode: Mode, _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                          _ gx: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int) {
         if n == 0 { return }
-        let threshold = Swift.max(1, Parallel.elementwiseThreshold / (n * inner))
+        let threshold = Swift.max(2, Parallel.elementwiseThreshold / (n * inner))
         if inner == 1 {
             Parallel.forChunks(outer, threshold: threshold) { rows in
                 for o in rows {

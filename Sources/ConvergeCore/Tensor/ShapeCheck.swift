@@ -129,9 +129,4 @@ public enum ShapeCheck {
         result[result.count - 1] = weight[0]
         return result
     }
-
-    /// Checks that two shapes are equal (ops without broadcasting).
-    public static func same(_ a: [Int], _ b: [Int], op: String) throws {
-        guard a == b else { throw ShapeError("\(op): shapes \(a) and \(b) differ") }
-    }
 }
