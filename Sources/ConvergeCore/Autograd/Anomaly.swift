@@ -9,6 +9,9 @@ public enum Anomaly {
     static var modulePathStack: [String] = []
     /// The first anomaly seen since detection started.
     public internal(set) static var firstAnomaly: AnomalyError?
+    /// Nesting depth of running backward passes. Ops that backward rules run internally are not
+    /// checked as forward ops; the rule's results are checked as the backward phase of its op.
+    static var backwardDepth = 0
 
     /// Where in a step an anomaly happened.
     public enum Phase: String, Sendable { case forward, backward }

@@ -6,6 +6,8 @@ public enum BackwardError: Error, CustomStringConvertible, Equatable {
     case gradientShapeMismatch(tensor: [Int], gradient: [Int])
     /// The tensor does not require a gradient (nothing to differentiate).
     case doesNotRequireGrad
+    /// The graph below the tensor was freed by an earlier backward pass through `op`.
+    case graphFreed(op: String)
 
     /// A one-line explanation.
     public var description: String {
@@ -16,6 +18,8 @@ public enum BackwardError: Error, CustomStringConvertible, Equatable {
             return "backward: upstream gradient of shape \(gradient) does not match tensor of shape \(tensor)"
         case .doesNotRequireGrad:
             return "backward: tensor does not require a gradient and has no graph (was it computed under withNoGrad, or from tensors with requiresGrad == false?)"
+        case .graphFreed(let op):
+            return "backward: the graph through \(op) was already freed by an earlier backward; pass retainGraph: true to that backward to run through it again"
         }
     }
 }
@@ -24,6 +28,7 @@ extension Tensor {
     /// Checks that ``backward(_:retainGraph:)`` can start from this tensor with `gradient`.
     public func validateBackward(_ gradient: Tensor?) throws {
         guard requiresGrad else { throw BackwardError.doesNotRequireGrad }
+        if let node, node.backward == nil { throw BackwardError.graphFreed(op: node.op) }
         if let gradient {
             guard gradient.shape == shape else {
                 throw BackwardError.gradientShapeMismatch(tensor: shape, gradient: gradient.shape)
@@ -34,38 +39,67 @@ extension Tensor {
     }
 
     /// Computes gradients of this tensor with respect to every leaf that requires one, adding
-    /// them into each leaf's ``grad``.
+    /// them into each leaf's ``grad`` (gradients accumulate until ``zeroGrad()``).
     ///
     /// - Parameters:
     ///   - gradient: the upstream gradient; may be omitted only for a one-element tensor (then 1).
-    ///   - retainGraph: keep the graph so backward can run through it again; by default it is freed.
-    /// - Precondition: see ``validateBackward(_:)``; a violation stops with that message.
+    ///   - retainGraph: keep the graph so backward can run through it again; by default each
+    ///     node's inputs and rule are released as soon as the node has run.
+    /// - Precondition: see ``validateBackward(_:)``; a violation, or a graph freed by an earlier
+    ///   backward, stops with the ``BackwardError`` message.
     public func backward(_ gradient: Tensor? = nil, retainGraph: Bool = false) {
-        do { try validateBackward(gradient) } catch { shapeFailure(error) }
+        let order: [Tensor]
+        do {
+            try validateBackward(gradient)
+            order = try topologicalOrder()
+        } catch { shapeFailure(error) }
         let seed = gradient?.detached() ?? Tensor(shape: shape, storage: TensorStorage(count: count, repeating: 1))
-        withNoGrad { runBackward(seed: seed, retainGraph: retainGraph) }
+        Anomaly.backwardDepth += 1
+        defer { Anomaly.backwardDepth -= 1 }
+        withNoGrad { runBackward(order: order, seed: seed, retainGraph: retainGraph) }
     }
 
-    private func runBackward(seed: Tensor, retainGraph: Bool) {
-        // Topological order by iterative depth-first search over recorded nodes.
+    /// Numbers backward passes, so each pass marks the tensors it visits without a hash set.
+    nonisolated(unsafe) private static var passCounter: UInt64 = 0
+
+    /// The tensors that gradients flow through, inputs before the ops that read them (iterative
+    /// depth-first search), ending with `self`. Marks each with the new pass number.
+    func topologicalOrder() throws -> [Tensor] {
+        Tensor.passCounter &+= 1
+        let pass = Tensor.passCounter
         var order: [Tensor] = []
-        var visited = Set<ObjectIdentifier>()
         var stack: [(Tensor, Int)] = [(self, 0)]
-        visited.insert(ObjectIdentifier(self))
+        backwardPass = pass
         while let (tensor, next) = stack.popLast() {
-            guard let node = tensor.node, next < node.inputs.count else {
+            guard let node = tensor.node else {
+                order.append(tensor)
+                continue
+            }
+            if node.backward == nil { throw BackwardError.graphFreed(op: node.op) }
+            guard next < node.inputs.count else {
                 order.append(tensor)
                 continue
             }
             stack.append((tensor, next + 1))
             let input = node.inputs[next]
-            if input.requiresGrad && visited.insert(ObjectIdentifier(input)).inserted {
+            if input.requiresGrad && input.backwardPass != pass {
+                input.backwardPass = pass
+                input.pendingGradient = nil
                 stack.append((input, 0))
             }
         }
-        var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
+        return order
+    }
+
+    private func runBackward(order: [Tensor], seed: Tensor, retainGraph: Bool) {
+        // Each tensor's gradient is gathered in `pendingGradient`; `pendingOwned` marks sums this
+        // pass allocated, which later contributions update in place (a rule's own output may alias
+        // its upstream gradient, so it is never written to).
+        pendingGradient = seed
+        pendingOwned = false
         for tensor in order.reversed() {
-            guard let upstream = grads.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
+            guard let upstream = tensor.pendingGradient else { continue }
+            tensor.pendingGradient = nil
             guard let node = tensor.node, let rule = node.backward else {
                 tensor.accumulateGrad(upstream)
                 continue
@@ -73,12 +107,21 @@ extension Tensor {
             let inputGrads = rule(upstream)
             for (input, g) in zip(node.inputs, inputGrads) {
                 guard let g, input.requiresGrad else { continue }
+                precondition(g.shape == input.shape,
+                             "backward: the rule of \(node.op) returned a gradient of shape \(g.shape) for an input of shape \(input.shape)")
                 if Anomaly.isEnabled { Anomaly.check(g, op: node.op, phase: .backward, modulePath: node.modulePath) }
-                let key = ObjectIdentifier(input)
-                if let existing = grads[key] {
-                    grads[key] = existing + g
+                if let existing = input.pendingGradient {
+                    if input.pendingOwned {
+                        Kernels.addInPlace(existing.storage.pointer, g.storage.pointer, count: existing.count)
+                    } else {
+                        let sum = Tensor(uninitializedShape: existing.shape)
+                        Kernels.zip(existing.storage.pointer, g.storage.pointer, sum.storage.pointer, count: sum.count) { $0 + $1 }
+                        input.pendingGradient = sum
+                        input.pendingOwned = true
+                    }
                 } else {
-                    grads[key] = g
+                    input.pendingGradient = g
+                    input.pendingOwned = false
                 }
             }
             if !retainGraph {
@@ -95,7 +138,7 @@ extension Tensor {
         if let existing = grad {
             Kernels.addInPlace(existing.storage.pointer, g.storage.pointer, count: count)
         } else {
-            grad = g.copy()
+            grad = Tensor(shape: shape, storage: g.storage.copy())
         }
     }
 

@@ -16,6 +16,23 @@ final class GradNode {
         self.backward = backward
         self.modulePath = modulePath
     }
+
+    /// Releases a graph that was never run backward iteratively: dropping the output of a long
+    /// chain would otherwise free one node inside the previous one's deinit, and overflow the stack.
+    /// Each input this node held last is taken apart here (its node's inputs moved to a work list)
+    /// before it is released.
+    deinit {
+        guard !inputs.isEmpty else { return }
+        var pending = inputs
+        inputs = []
+        backward = nil
+        while var tensor = pending.popLast() {
+            guard isKnownUniquelyReferenced(&tensor), let node = tensor.node, !node.inputs.isEmpty else { continue }
+            pending.append(contentsOf: node.inputs)
+            node.inputs = []
+            node.backward = nil
+        }
+    }
 }
 
 /// Global switch for recording operations (PyTorch's grad mode).
@@ -56,7 +73,9 @@ extension Tensor {
     /// requires a gradient, and runs the anomaly check when anomaly mode is on.
     static func result(_ output: Tensor, op: String, inputs: [Tensor],
                        backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
-        if Anomaly.isEnabled { Anomaly.check(output, op: op, phase: .forward, modulePath: Anomaly.currentModulePath) }
+        if Anomaly.isEnabled && Anomaly.backwardDepth == 0 {
+            Anomaly.check(output, op: op, phase: .forward, modulePath: Anomaly.currentModulePath)
+        }
         if GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad }) {
             output.requiresGrad = true
             output.node = GradNode(op: op, inputs: inputs, modulePath: Anomaly.currentModulePath, backward: backward)

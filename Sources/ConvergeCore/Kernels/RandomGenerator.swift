@@ -2,11 +2,31 @@ import Foundation
 
 /// A seedable pseudo-random generator (xoshiro256**, seeded through SplitMix64).
 ///
-/// The same seed gives the same sequence on every platform and run. Its ``state`` can be saved
-/// and restored, so a resumed checkpoint continues the same random stream.
+/// Determinism: the generator is pure integer arithmetic, and every sampler below is a fixed
+/// sequence of IEEE float/double operations on its output, so the same seed gives bit-identical
+/// tensors on every run, platform and thread count (sampling never runs in parallel). Different
+/// seeds give unrelated streams. Its ``state`` can be saved and restored, so a resumed checkpoint
+/// continues the same random stream. The streams are not PyTorch's (its Mersenne Twister and
+/// transforms are not reproduced); code that must match PyTorch bit for bit loads PyTorch's
+/// tensors instead.
+///
+/// How each sampler uses the stream:
+/// - ``nextUniform()``: the top 24 bits of one draw, scaled to [0, 1).
+/// - ``fillUniform(_:low:high:)``: one ``nextUniform()`` per element, `low + (high − low) · u`.
+/// - ``fillNormal(_:mean:std:)``: Box–Muller in double precision on two 53-bit uniforms per pair of
+///   elements (an odd count discards the last sine value).
+/// - Bernoulli masks: one ``nextUniform()`` per element, 1 when it is below the probability.
 public final class RandomGenerator: RandomNumberGenerator {
-    /// The four 64-bit words of xoshiro256** state.
-    public var state: [UInt64]
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    /// The four 64-bit words of xoshiro256** state (save them to resume the stream later).
+    public var state: [UInt64] {
+        get { [s0, s1, s2, s3] }
+        set {
+            precondition(newValue.count == 4, "RandomGenerator.state: expected 4 words, got \(newValue.count)")
+            (s0, s1, s2, s3) = (newValue[0], newValue[1], newValue[2], newValue[3])
+        }
+    }
 
     /// Creates a generator seeded with `seed`.
     public init(seed: UInt64) {
@@ -18,13 +38,13 @@ public final class RandomGenerator: RandomNumberGenerator {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = [splitMix(), splitMix(), splitMix(), splitMix()]
+        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
     /// Creates a generator from a saved ``state``.
     public init(state: [UInt64]) {
         precondition(state.count == 4, "RandomGenerator(state:): expected 4 words, got \(state.count)")
-        self.state = state
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
     }
 
     @inline(__always)
@@ -33,14 +53,14 @@ public final class RandomGenerator: RandomNumberGenerator {
     /// The next 64 random bits.
     @inline(__always)
     public func next() -> UInt64 {
-        let result = Self.rotl(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = Self.rotl(state[3], 45)
+        let result = Self.rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = Self.rotl(s3, 45)
         return result
     }
 
@@ -68,7 +88,13 @@ public final class RandomGenerator: RandomNumberGenerator {
 
     /// Fills `buffer` with uniform samples in [low, high).
     public func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>, low: Float = 0, high: Float = 1) {
-        for i in 0..<buffer.count { buffer[i] = low + (high - low) * nextUniform() }
+        let width = high - low
+        for i in 0..<buffer.count { buffer[i] = low + width * nextUniform() }
+    }
+
+    /// Fills `buffer` with 1 where a uniform sample is below `probability` and 0 elsewhere.
+    public func fillBernoulli(_ buffer: UnsafeMutableBufferPointer<Float>, probability: Float) {
+        for i in 0..<buffer.count { buffer[i] = nextUniform() < probability ? 1 : 0 }
     }
 
     /// A random permutation of `0..<n` (Fisher–Yates).

@@ -6,77 +6,138 @@ extension Tensor {
         let b2 = b.count == 1 ? b + [1] : b
         let k1 = a2[a2.count - 1], k2 = b2[b2.count - 2]
         guard k1 == k2 else { throw ShapeError("matmul: shapes \(a) and \(b) do not fit (inner dimensions \(k1) ≠ \(k2))") }
-        let batch = try Shape.broadcast(Array(a2.dropLast(2)), Array(b2.dropLast(2)), op: "matmul")
+        let batch: [Int]
+        do {
+            batch = try Shape.broadcast(Array(a2.dropLast(2)), Array(b2.dropLast(2)), op: "matmul")
+        } catch {
+            throw ShapeError("matmul: batch dimensions of shapes \(a) and \(b) cannot be broadcast together")
+        }
         var result = batch + [a2[a2.count - 2], b2[b2.count - 1]]
         if a.count == 1 { result.remove(at: result.count - 2) }
         if b.count == 1 { result.removeLast() }
         return result
     }
 
-    /// Raw batched product of `a` [batch…, m, k] (or [batch…, k, m] when `transA`) and `b`
-    /// [batch…, k, n] (or [batch…, n, k] when `transB`) with equal batch dimensions.
-    static func rawBatchedProduct(_ a: Tensor, _ b: Tensor, transA: Bool, transB: Bool) -> Tensor {
-        let ra = a.rank, rb = b.rank
-        let m = transA ? a.shape[ra - 1] : a.shape[ra - 2]
-        let k = transA ? a.shape[ra - 2] : a.shape[ra - 1]
-        let n = transB ? b.shape[rb - 2] : b.shape[rb - 1]
-        let batchA = Shape.count(Array(a.shape.dropLast(2)))
-        let batchB = Shape.count(Array(b.shape.dropLast(2)))
-        let batchShape = ra >= rb ? Array(a.shape.dropLast(2)) : Array(b.shape.dropLast(2))
-        let batch = Swift.max(batchA, batchB)
-        let out = Tensor(uninitializedShape: batchShape + [m, n])
-        let lda = a.shape[ra - 1], ldb = b.shape[rb - 1]
-        for i in 0..<batch {
-            let pa = a.storage.pointer + (batchA == 1 ? 0 : i * m * k)
-            let pb = b.storage.pointer + (batchB == 1 ? 0 : i * k * n)
-            Kernels.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: pa, lda: lda,
-                         b: pb, ldb: ldb, beta: 0, c: out.storage.pointer + i * m * n, ldc: n)
+    /// The batch loop of a broadcast batched product: for every index of `batch`, the element
+    /// offsets of the operands' matrices (0 steps along broadcast batch dimensions).
+    struct BatchOffsets {
+        let count: Int
+        private let shape: [Int], aStrides: [Int], bStrides: [Int]
+
+        /// `aBatch`/`bBatch` are the operands' batch dimensions; `aMatrix`/`bMatrix` their matrix sizes.
+        init(batch: [Int], aBatch: [Int], aMatrix: Int, bBatch: [Int], bMatrix: Int) {
+            shape = batch
+            count = Shape.count(batch)
+            aStrides = Shape.broadcastStrides(aBatch, to: batch).map { $0 * aMatrix }
+            bStrides = Shape.broadcastStrides(bBatch, to: batch).map { $0 * bMatrix }
         }
-        return out
+
+        /// Calls `body(i, aOffset, bOffset)` for every batch index in row-major order.
+        func forEach(_ body: (Int, Int, Int) -> Void) {
+            var index = [Int](repeating: 0, count: shape.count)
+            var offA = 0, offB = 0
+            for i in 0..<count {
+                body(i, offA, offB)
+                var d = shape.count - 1
+                while d >= 0 {
+                    index[d] += 1
+                    offA += aStrides[d]
+                    offB += bStrides[d]
+                    if index[d] < shape[d] { break }
+                    offA -= index[d] * aStrides[d]
+                    offB -= index[d] * bStrides[d]
+                    index[d] = 0
+                    d -= 1
+                }
+            }
+        }
     }
 
     /// Matrix product with PyTorch's `matmul` rules: 1-D operands are promoted (and the added
-    /// dimension removed), leading batch dimensions broadcast.
+    /// dimension removed), leading batch dimensions broadcast (without copying the operands).
+    /// A batched left operand times a matrix runs as one GEMM.
     public func matmul(_ other: Tensor) -> Tensor {
         let resultShape = checked { try Tensor.matmulShape(shape, other.shape) }
-        var a = rank == 1 ? unsqueezed(at: 0) : self
-        var b = other.rank == 1 ? other.unsqueezed(at: 1) : other
-        // A batched left operand times a matrix folds into one GEMM.
-        if a.rank > 2 && b.rank == 2 {
-            let rows = Shape.count(Array(a.shape.dropLast()))
-            let folded = a.reshaped([rows, a.shape[a.rank - 1]]).matmul(b)
-            return folded.reshaped(resultShape)
+        let x = self, y = other
+        let ra = rank, rb = other.rank
+        let m = ra == 1 ? 1 : shape[ra - 2], k = shape[ra - 1]
+        let n = rb == 1 ? 1 : other.shape[rb - 1]
+        let aBatch = ra > 2 ? Array(shape.dropLast(2)) : []
+        let bBatch = rb > 2 ? Array(other.shape.dropLast(2)) : []
+        let out = Tensor(uninitializedShape: resultShape)
+        let pa = storage.pointer, pb = other.storage.pointer, po = out.storage.pointer
+
+        if bBatch.isEmpty {
+            // [batch…, m, k] · [k, n]: fold the batch into the rows.
+            let rows = Shape.count(aBatch) * m
+            Kernels.gemm(transA: false, transB: false, m: rows, n: n, k: k, alpha: 1, a: pa, lda: k,
+                         b: pb, ldb: n, beta: 0, c: po, ldc: n)
+            return Tensor.result(out, op: "matmul", inputs: [x, y]) { g in
+                let pg = g.storage.pointer
+                var ga: Tensor?, gb: Tensor?
+                if x.requiresGrad {
+                    let t = Tensor(uninitializedShape: x.shape)
+                    Kernels.gemm(transA: false, transB: true, m: rows, n: k, k: n, alpha: 1, a: pg, lda: n,
+                                 b: pb, ldb: n, beta: 0, c: t.storage.pointer, ldc: k)
+                    ga = t
+                }
+                if y.requiresGrad {
+                    let t = Tensor(uninitializedShape: y.shape)
+                    Kernels.gemm(transA: true, transB: false, m: k, n: n, k: rows, alpha: 1, a: pa, lda: k,
+                                 b: pg, ldb: n, beta: 0, c: t.storage.pointer, ldc: n)
+                    gb = t
+                }
+                return [ga, gb]
+            }
         }
-        if a.rank > 2 || b.rank > 2 {
-            let batch = checked { try Shape.broadcast(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)), op: "matmul") }
-            let aFull = batch + Array(a.shape.suffix(2)), bFull = batch + Array(b.shape.suffix(2))
-            if a.shape != aFull && Shape.count(Array(a.shape.dropLast(2))) != 1 { a = a.expanded(to: aFull) }
-            if b.shape != bFull && Shape.count(Array(b.shape.dropLast(2))) != 1 { b = b.expanded(to: bFull) }
+
+        let batch = checked { try Shape.broadcast(aBatch, bBatch, op: "matmul") }
+        let offsets = BatchOffsets(batch: batch, aBatch: aBatch, aMatrix: m * k, bBatch: bBatch, bMatrix: k * n)
+        offsets.forEach { i, offA, offB in
+            Kernels.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: pa + offA, lda: k,
+                         b: pb + offB, ldb: n, beta: 0, c: po + i * m * n, ldc: n)
         }
-        let (x, y) = (a, b)
-        let out = Tensor.rawBatchedProduct(x, y, transA: false, transB: false)
-        let recorded = Tensor.result(out, op: "matmul", inputs: [x, y]) { g in
-            [x.requiresGrad ? Tensor.rawBatchedProduct(g, y, transA: false, transB: true).summed(toShape: x.shape) : nil,
-             y.requiresGrad ? Tensor.rawBatchedProduct(x, g, transA: true, transB: false).summed(toShape: y.shape) : nil]
+        // An operand broadcast over batch dimensions receives the sum of its batch gradients:
+        // its gradient buffer is zeroed and every batch GEMM accumulates into it (beta = 1).
+        let aBroadcast = Shape.count(aBatch) != offsets.count
+        let bBroadcast = Shape.count(bBatch) != offsets.count
+        return Tensor.result(out, op: "matmul", inputs: [x, y]) { g in
+            let pg = g.storage.pointer
+            var ga: Tensor?, gb: Tensor?
+            if x.requiresGrad {
+                let t = aBroadcast ? Tensor.zeros(x.shape) : Tensor(uninitializedShape: x.shape)
+                let pt = t.storage.pointer
+                offsets.forEach { i, offA, offB in
+                    Kernels.gemm(transA: false, transB: true, m: m, n: k, k: n, alpha: 1, a: pg + i * m * n, lda: n,
+                                 b: pb + offB, ldb: n, beta: aBroadcast ? 1 : 0, c: pt + offA, ldc: k)
+                }
+                ga = t
+            }
+            if y.requiresGrad {
+                let t = bBroadcast ? Tensor.zeros(y.shape) : Tensor(uninitializedShape: y.shape)
+                let pt = t.storage.pointer
+                offsets.forEach { i, offA, offB in
+                    Kernels.gemm(transA: true, transB: false, m: k, n: n, k: m, alpha: 1, a: pa + offA, lda: k,
+                                 b: pg + i * m * n, ldb: n, beta: bBroadcast ? 1 : 0, c: pt + offB, ldc: n)
+                }
+                gb = t
+            }
+            return [ga, gb]
         }
-        return recorded.shape == resultShape ? recorded : recorded.reshaped(resultShape)
     }
 
-    /// `x · Wᵀ + b` as in `nn.Linear`, with `weight` of shape [out, in]: one GEMM with no
-    /// transpose copy, forward or backward.
+    /// `x · Wᵀ + b` as in `nn.Linear`, with `weight` of shape [out, in] and `bias` [out]: one GEMM
+    /// with no transpose copy, forward or backward; the bias gradient is a column sum.
     public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
-        precondition(weight.rank == 2, "linear: weight must be 2-D, got shape \(weight.shape)")
+        let resultShape = checked { try ShapeCheck.linear(input: shape, weight: weight.shape, bias: bias?.shape) }
         let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
-        precondition(rank >= 1 && shape[rank - 1] == inFeatures,
-                     "linear: input of shape \(shape) does not fit weight of shape \(weight.shape) (last dimension must be \(inFeatures))")
-        if let bias { precondition(bias.shape == [outFeatures], "linear: bias of shape \(bias.shape) does not fit weight of shape \(weight.shape)") }
-        let lead = Array(shape.dropLast())
-        let rows = Shape.count(lead)
+        let rows = Shape.count(shape, 0..<(rank - 1))
         let x = self
-        let out = Tensor(uninitializedShape: lead + [outFeatures])
+        let out = Tensor(uninitializedShape: resultShape)
         let po = out.storage.pointer
         if let bias {
-            for r in 0..<rows { (po + r * outFeatures).update(from: bias.storage.pointer, count: outFeatures) }
+            let pb = bias.storage.pointer
+            for r in 0..<rows { (po + r * outFeatures).update(from: pb, count: outFeatures) }
         }
         Kernels.gemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
                      a: storage.pointer, lda: inFeatures, b: weight.storage.pointer, ldb: inFeatures,
@@ -84,6 +145,7 @@ extension Tensor {
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return Tensor.result(out, op: "linear", inputs: inputs) { g in
             var grads: [Tensor?] = []
+            grads.reserveCapacity(3)
             if x.requiresGrad {
                 let gx = Tensor(uninitializedShape: x.shape)
                 Kernels.gemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures, alpha: 1,
@@ -99,7 +161,11 @@ extension Tensor {
                 grads.append(gw)
             } else { grads.append(nil) }
             if let bias {
-                grads.append(bias.requiresGrad ? g.reshaped([rows, outFeatures]).reduceRaw(.sum, axes: [0]).reshaped([outFeatures]) : nil)
+                if bias.requiresGrad {
+                    let gb = Tensor(uninitializedShape: bias.shape)
+                    Kernels.reduce(.sum, g.storage.pointer, outer: 1, reduced: rows, inner: outFeatures, gb.storage.pointer)
+                    grads.append(gb)
+                } else { grads.append(nil) }
             }
             return grads
         }

@@ -16,28 +16,22 @@ extension Tensor {
     /// A tensor with the same elements in a new shape (one dimension may be -1). Shares storage.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         let x = self
-        var target = newShape
-        if let inferred = newShape.firstIndex(of: -1) {
-            let known = newShape.enumerated().filter { $0.offset != inferred }.reduce(1) { $0 * $1.element }
-            precondition(known > 0 && count % known == 0,
-                         "reshape: cannot reshape tensor of shape \(shape) (\(count) elements) into \(newShape)")
-            target[inferred] = count / known
-        }
-        precondition(Shape.count(target) == count,
-                     "reshape: cannot reshape tensor of shape \(shape) (\(count) elements) into \(newShape)")
-        if target == shape && node == nil && !requiresGrad { return self }
+        let target = newShape == shape ? newShape : checked { try ShapeCheck.reshape(shape, to: newShape) }
+        if target == shape && !requiresGrad { return self }
         let out = Tensor(shape: target, storage: storage)
-        return Tensor.result(out, op: "reshape", inputs: [x]) { g in [g.reshaped(x.shape)] }
+        return Tensor.result(out, op: "reshape", inputs: [x]) { g in [Tensor(shape: x.shape, storage: g.storage)] }
     }
 
     /// Flattens dimensions `startAxis...endAxis` into one (default: everything after the first,
-    /// as `nn.Flatten`).
+    /// as `nn.Flatten`). A scalar becomes a one-element vector.
     public func flattened(startAxis: Int = 1, endAxis: Int = -1) -> Tensor {
         if rank == 0 { return reshaped([1]) }
+        if rank == 1 { return self }
         let s = checked { try Shape.normalize(axis: startAxis, rank: rank, op: "flatten") }
         let e = checked { try Shape.normalize(axis: endAxis, rank: rank, op: "flatten") }
-        if s >= e { return self }
-        let merged = Shape.count(Array(shape[s...e]))
+        precondition(s <= e, "flatten: start axis \(startAxis) comes after end axis \(endAxis) for shape \(shape)")
+        if s == e { return self }
+        let merged = Shape.count(shape, s..<(e + 1))
         return reshaped(Array(shape[..<s]) + [merged] + Array(shape[(e + 1)...]))
     }
 
@@ -49,11 +43,11 @@ extension Tensor {
         return reshaped(s)
     }
 
-    /// Removes dimensions of size 1 (only `axis` when given).
+    /// Removes dimensions of size 1 (only `axis` when given; a no-op when that size is not 1).
     public func squeezed(at axis: Int? = nil) -> Tensor {
         if let axis {
             let a = checked { try Shape.normalize(axis: axis, rank: rank, op: "squeeze") }
-            guard shape[a] == 1 else { return self }
+            guard rank > 0, shape[a] == 1 else { return self }
             var s = shape
             s.remove(at: a)
             return reshaped(s)
@@ -65,18 +59,16 @@ extension Tensor {
     public func expanded(to target: [Int]) -> Tensor {
         let x = self
         if target == shape { return self }
-        let full = checked { try Shape.broadcast(shape, target, op: "expand") }
-        precondition(full == target, "expand: cannot expand shape \(shape) to \(target)")
-        let out = stridedCopy(strides: Shape.broadcastStrides(shape, to: target), shape: target)
-        return Tensor.result(out, op: "expand", inputs: [x]) { g in [g.summed(toShape: x.shape)] }
+        checked { try ShapeCheck.expand(shape, to: target) }
+        let out = broadcastRaw(to: target)
+        let result = out === self ? Tensor(shape: target, storage: storage) : out
+        return Tensor.result(result, op: "expand", inputs: [x]) { g in [g.summed(toShape: x.shape)] }
     }
 
-    /// Reorders dimensions: result dimension `i` is input dimension `axes[i]`.
+    /// Reorders dimensions: result dimension `i` is input dimension `axes[i]` (negative axes allowed).
     public func permuted(_ axes: [Int]) -> Tensor {
         let x = self
-        let normalized = axes.map { a in checked { try Shape.normalize(axis: a, rank: rank, op: "permute") } }
-        precondition(normalized.count == rank && Set(normalized).count == rank,
-                     "permute: \(axes) is not a permutation of the \(rank) dimensions of shape \(shape)")
+        let normalized = checked { try ShapeCheck.permutation(axes, of: shape) }
         if normalized == Array(0..<rank) { return self }
         let own = Shape.strides(shape)
         let target = normalized.map { shape[$0] }
@@ -86,10 +78,14 @@ extension Tensor {
         return Tensor.result(out, op: "permute", inputs: [x]) { g in [g.permuted(inverse)] }
     }
 
-    /// Swaps two dimensions (by default the last two: the matrix transpose).
+    /// Swaps two dimensions (by default the last two: the matrix transpose). A 1-D tensor is
+    /// returned as it is.
     public func transposed(_ axis0: Int = -2, _ axis1: Int = -1) -> Tensor {
-        precondition(rank >= 2 || (rank == 1 && axis0 == -2), "transpose: tensor of shape \(shape) has fewer than 2 dimensions")
-        if rank < 2 { return self }
+        if rank < 2 {
+            precondition(rank == 1 && axis0 == -2 && axis1 == -1,
+                         "transpose: tensor of shape \(shape) has fewer than 2 dimensions")
+            return self
+        }
         let a = checked { try Shape.normalize(axis: axis0, rank: rank, op: "transpose") }
         let b = checked { try Shape.normalize(axis: axis1, rank: rank, op: "transpose") }
         var axes = Array(0..<rank)
@@ -100,40 +96,39 @@ extension Tensor {
     /// Elements `range` along `axis` (PyTorch's `narrow` / basic slicing).
     public func sliced(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
         let x = self
-        let a = checked { try Shape.normalize(axis: axis, rank: rank, op: "slice") }
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
-                     "slice: range \(range) is out of bounds for axis \(axis) of size \(shape[a]) (shape \(shape))")
+        let a = checked { try ShapeCheck.slice(shape, axis: axis, range: range) }
         var target = shape
         target[a] = range.count
-        let outer = Shape.count(Array(shape[..<a])), inner = Shape.count(Array(shape[(a + 1)...]))
+        let outer = Shape.count(shape, 0..<a), inner = Shape.count(shape, (a + 1)..<rank)
+        let n = shape[a]
         let out = Tensor(uninitializedShape: target)
         let src = storage.pointer, dst = out.storage.pointer
         let chunk = range.count * inner
         for o in 0..<outer {
-            (dst + o * chunk).update(from: src + (o * shape[a] + range.lowerBound) * inner, count: chunk)
+            (dst + o * chunk).update(from: src + (o * n + range.lowerBound) * inner, count: chunk)
         }
         return Tensor.result(out, op: "slice", inputs: [x]) { g in
             let gx = Tensor.zeros(x.shape)
             let gp = g.storage.pointer, gxp = gx.storage.pointer
             for o in 0..<outer {
-                (gxp + (o * x.shape[a] + range.lowerBound) * inner).update(from: gp + o * chunk, count: chunk)
+                (gxp + (o * n + range.lowerBound) * inner).update(from: gp + o * chunk, count: chunk)
             }
             return [gx]
         }
     }
 
+    /// Elements `range` along `axis` (same as ``sliced(alongAxis:_:)``), for closed or partial ranges.
+    public func sliced<R: RangeExpression>(alongAxis axis: Int, _ range: R) -> Tensor where R.Bound == Int {
+        let a = checked { try Shape.normalize(axis: axis, rank: rank, op: "slice") }
+        return sliced(alongAxis: a, range.relative(to: 0..<shape[a]))
+    }
+
     /// Joins tensors along an existing `axis`; all other dimensions must agree.
     public static func concatenate(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "concatenate: no tensors")
+        let target = checked { try ShapeCheck.concatenate(tensors.map(\.shape), axis: axis) }
         let first = tensors[0]
         let a = checked { try Shape.normalize(axis: axis, rank: first.rank, op: "concatenate") }
-        for t in tensors {
-            let ok = t.rank == first.rank && t.shape.enumerated().allSatisfy { $0.offset == a || $0.element == first.shape[$0.offset] }
-            precondition(ok, "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
-        }
-        var target = first.shape
-        target[a] = tensors.reduce(0) { $0 + $1.shape[a] }
-        let outer = Shape.count(Array(first.shape[..<a])), inner = Shape.count(Array(first.shape[(a + 1)...]))
+        let outer = Shape.count(first.shape, 0..<a), inner = Shape.count(first.shape, (a + 1)..<first.rank)
         let out = Tensor(uninitializedShape: target)
         let dst = out.storage.pointer
         let rowSize = target[a] * inner
@@ -144,21 +139,19 @@ extension Tensor {
             offset += chunk
         }
         let sizes = tensors.map { $0.shape[a] }
+        let needs = tensors.map(\.requiresGrad)
         return result(out, op: "concatenate", inputs: tensors) { g in
             var start = 0
-            return sizes.map { n in
-                defer { start += n }
-                return g.sliced(alongAxis: a, start..<(start + n))
+            return sizes.indices.map { i in
+                defer { start += sizes[i] }
+                return needs[i] ? g.sliced(alongAxis: a, start..<(start + sizes[i])) : nil
             }
         }
     }
 
     /// Stacks equal-shaped tensors along a new `axis`.
     public static func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "stack: no tensors")
-        let shape = tensors[0].shape
-        for t in tensors { precondition(t.shape == shape, "stack: shapes \(shape) and \(t.shape) differ") }
-        let a = checked { try Shape.normalize(axis: axis, rank: shape.count + 1, op: "stack") }
+        let a = checked { try ShapeCheck.stack(tensors.map(\.shape), axis: axis) }
         return concatenate(tensors.map { $0.unsqueezed(at: a) }, alongAxis: a)
     }
 
@@ -166,14 +159,11 @@ extension Tensor {
     /// batching and embeddings). The gradient adds into the picked rows.
     public func indexSelect(alongAxis axis: Int, indices: [Int]) -> Tensor {
         let x = self
-        let a = checked { try Shape.normalize(axis: axis, rank: rank, op: "indexSelect") }
+        let a = checked { try ShapeCheck.indexSelect(shape, axis: axis, indices: indices) }
         let n = shape[a]
-        for i in indices {
-            precondition(i >= 0 && i < n, "indexSelect: index \(i) is out of range for axis \(axis) of size \(n) (shape \(shape))")
-        }
         var target = shape
         target[a] = indices.count
-        let outer = Shape.count(Array(shape[..<a])), inner = Shape.count(Array(shape[(a + 1)...]))
+        let outer = Shape.count(shape, 0..<a), inner = Shape.count(shape, (a + 1)..<rank)
         let out = Tensor(uninitializedShape: target)
         let src = storage.pointer, dst = out.storage.pointer
         for o in 0..<outer {
@@ -202,15 +192,12 @@ extension Tensor {
     }
 
     /// PyTorch's `gather`: `out[…, j, …] = self[…, index[…, j, …], …]` along `axis`, where `index`
-    /// has the same rank and, outside `axis`, the same sizes.
+    /// has the same rank and, outside `axis`, the same sizes. The gradient adds into the picked
+    /// elements (repeats accumulate).
     public func gather(alongAxis axis: Int, index: Tensor) -> Tensor {
         let x = self
-        let a = checked { try Shape.normalize(axis: axis, rank: rank, op: "gather") }
-        precondition(index.rank == rank, "gather: index of shape \(index.shape) must have the rank of input shape \(shape)")
-        for d in 0..<rank where d != a {
-            precondition(index.shape[d] == shape[d], "gather: index shape \(index.shape) does not fit input shape \(shape) outside axis \(axis)")
-        }
-        let outer = Shape.count(Array(shape[..<a])), inner = Shape.count(Array(shape[(a + 1)...]))
+        let a = checked { try ShapeCheck.gather(shape, axis: axis, index: index.shape) }
+        let outer = Shape.count(shape, 0..<a), inner = Shape.count(shape, (a + 1)..<rank)
         let n = shape[a], m = index.shape[a]
         let out = Tensor(uninitializedShape: index.shape)
         let src = storage.pointer, ip = index.storage.pointer, dst = out.storage.pointer

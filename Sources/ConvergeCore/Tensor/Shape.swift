@@ -2,7 +2,19 @@
 public enum Shape {
     /// Product of the dimensions (1 for a scalar).
     @inline(__always)
-    public static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+    public static func count(_ shape: [Int]) -> Int {
+        var n = 1
+        for d in shape { n &*= d }
+        return n
+    }
+
+    /// Product of `shape[range]` (1 for an empty range), without building a sub-array.
+    @inline(__always)
+    public static func count(_ shape: [Int], _ range: Range<Int>) -> Int {
+        var n = 1
+        for i in range { n &*= shape[i] }
+        return n
+    }
 
     /// Row-major strides of a contiguous tensor of `shape`.
     public static func strides(_ shape: [Int]) -> [Int] {

@@ -19,6 +19,11 @@ public final class Tensor {
     var node: GradNode?
     /// An optional human-readable name, used in diagnostics (parameters get their dotted path).
     public var name: String?
+    /// Scratch state of a backward pass: the pass that last visited this tensor, and the gradient
+    /// gathered for it so far (`pendingOwned` when that pass allocated it and may add in place).
+    var backwardPass: UInt64 = 0
+    var pendingGradient: Tensor?
+    var pendingOwned = false
 
     /// Wraps existing storage. `shape` must describe exactly `storage.count` elements.
     public init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {

@@ -12,6 +12,7 @@ public final class TensorStorage {
     private let capacity: Int
 
     /// Allocates `count` uninitialized elements (from the pool when possible).
+    @inline(__always)
     public init(uninitializedCount count: Int) {
         self.count = count
         let (pointer, capacity) = BufferPool.shared.take(count)
@@ -56,23 +57,23 @@ public final class BufferPool: @unchecked Sendable {
     /// Upper bound on idle memory held by the pool.
     public var maxPooledBytes = 512 << 20
 
-    private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    /// Idle buffers per size class, indexed by log2(capacity).
+    private var free = [[UnsafeMutablePointer<Float>]](repeating: [], count: 64)
     private var pooledBytes = 0
     private let lock = NSLock()
     /// Number of fresh allocations made (for tests and benchmarks).
     public private(set) var allocationCount = 0
 
+    /// The capacity a request for `count` elements gets: a power of two, at least 16.
     static func sizeClass(_ count: Int) -> Int {
-        var c = 16
-        while c < count { c <<= 1 }
-        return c
+        count <= 16 ? 16 : 1 << (Int.bitWidth - (count - 1).leadingZeroBitCount)
     }
 
     func take(_ count: Int) -> (UnsafeMutablePointer<Float>, Int) {
         let capacity = Self.sizeClass(count)
+        let slot = capacity.trailingZeroBitCount
         lock.lock()
-        if var list = free[capacity], let p = list.popLast() {
-            free[capacity] = list
+        if let p = free[slot].popLast() {
             pooledBytes -= capacity * 4
             lock.unlock()
             return (p, capacity)
@@ -86,7 +87,7 @@ public final class BufferPool: @unchecked Sendable {
     func give(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
         lock.lock()
         if pooledBytes + capacity * 4 <= maxPooledBytes {
-            free[capacity, default: []].append(pointer)
+            free[capacity.trailingZeroBitCount].append(pointer)
             pooledBytes += capacity * 4
             lock.unlock()
         } else {
@@ -98,8 +99,10 @@ public final class BufferPool: @unchecked Sendable {
     /// Releases every idle buffer.
     public func drain() {
         lock.lock()
-        for (_, list) in free { for p in list { UnsafeMutableRawPointer(p).deallocate() } }
-        free.removeAll()
+        for slot in free.indices {
+            for p in free[slot] { UnsafeMutableRawPointer(p).deallocate() }
+            free[slot].removeAll()
+        }
         pooledBytes = 0
         lock.unlock()
     }
