@@ -51,26 +51,34 @@ public final class Adagrad: Optimizer {
         for group in parameterGroups {
             let lr = group.learningRate!
             let decay = group.learningRateDecay!
-            let eps = Float(group.eps!)
             let weightDecay = group.weightDecay!
-            let wd = Float(weightDecay)
             for p in group.parameters {
                 guard let gradient = p.grad else { continue }
                 let state = state(for: p)
                 state.step += 1
-                let clr = Float(-(lr / (1 + Double(state.step - 1) * decay)))
-                let n = p.count
-                let theta = p.storage.pointer
-                let grad = gradient.storage.pointer
-                let s = buffer(Self.sumSlot, of: state, for: p, group: group).storage.pointer
-                for i in 0..<n {
-                    var g = grad[i]
-                    if weightDecay != 0 { g = g.addingProduct(theta[i], wd) }
-                    let sNew = s[i] + (1 * g) * g
-                    s[i] = sNew
-                    theta[i] = theta[i] + (clr * g) / (sNew.squareRoot() + eps)
-                }
+                Kernel(theta: p.storage.pointer, grad: gradient.storage.pointer,
+                       sum: buffer(Self.sumSlot, of: state, for: p, group: group).storage.pointer,
+                       negativeRate: Float(-(lr / (1 + Double(state.step - 1) * decay))), eps: Float(group.eps!),
+                       weightDecay: Float(weightDecay), decays: weightDecay != 0)
+                    .run(count: p.count)
             }
+        }
+    }
+
+    /// One Adagrad update over raw buffers.
+    private struct Kernel: OptimizerKernel {
+        let theta, grad, sum: UnsafeMutablePointer<Float>
+        let negativeRate, eps, weightDecay: Float
+        let decays: Bool
+
+        @inline(__always)
+        func apply<V: OptimizerLanes>(_ i: Int, _ lanes: V.Type) {
+            let x = V.load(theta, i)
+            var g = V.load(grad, i)
+            if decays { g = g + x * V(splat: weightDecay) }
+            let s = V.load(sum, i) + g * g
+            s.store(sum, i)
+            (x + (V(splat: negativeRate) * g) / (s.squareRoot() + V(splat: eps))).store(theta, i)
         }
     }
 }

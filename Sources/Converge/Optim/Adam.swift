@@ -81,49 +81,54 @@ open class Adam: Optimizer {
             let (beta1, beta2) = group.betas!
             let weightDecay = group.weightDecay!
             let amsgrad = group.amsgrad!
-            let eps = Float(group.eps!)
             let w1 = Float(1 - beta1)
-            let small = abs(w1) < 0.5
-            let b2 = Float(beta2)
-            let oneMinusB2 = Float(1 - beta2)
-            let decay = Float(1 - lr * weightDecay)
-            let wd = Float(weightDecay)
             for p in group.parameters {
                 guard let gradient = p.grad else { continue }
                 let state = state(for: p)
                 state.step += 1
                 let t = Double(state.step)
+                // Scalars in double precision, then rounded, as PyTorch's Python code does.
                 let correction1 = 1 - pow(beta1, t)
                 let correction2 = 1 - pow(beta2, t)
-                let stepSize = Float(-(lr / correction1))
-                let correction2Root = Float(pow(correction2, 0.5))
-                let n = p.count
-                let theta = p.storage.pointer
-                let grad = gradient.storage.pointer
-                let m = buffer(Self.expAvgSlot, of: state, for: p, group: group).storage.pointer
                 let v = buffer(Self.expAvgSqSlot, of: state, for: p, group: group).storage.pointer
-                let vMax = amsgrad ? buffer(Self.maxExpAvgSqSlot, of: state, for: p, group: group).storage.pointer : v
-                for i in 0..<n {
-                    var g = grad[i]
-                    var x = theta[i]
-                    if weightDecay != 0 {
-                        if decoupledWeightDecay { x = x * decay } else { g = g.addingProduct(x, wd) }
-                    }
-                    let mi = m[i]
-                    let mNew = small ? mi.addingProduct(w1, g - mi) : g.addingProduct(w1 - 1, g - mi)
-                    m[i] = mNew
-                    let vNew = (v[i] * b2) + (oneMinusB2 * g) * g
-                    v[i] = vNew
-                    var second = vNew
-                    if amsgrad {
-                        let old = vMax[i]
-                        second = (vNew > old || vNew.isNaN) ? vNew : old
-                        vMax[i] = second
-                    }
-                    let denominator = second.squareRoot() / correction2Root + eps
-                    theta[i] = x + (stepSize * mNew) / denominator
-                }
+                Kernel(theta: p.storage.pointer, grad: gradient.storage.pointer,
+                       m: buffer(Self.expAvgSlot, of: state, for: p, group: group).storage.pointer, v: v,
+                       vMax: amsgrad ? buffer(Self.maxExpAvgSqSlot, of: state, for: p, group: group).storage.pointer : v,
+                       weightDecay: Float(weightDecay), decayFactor: Float(1 - lr * weightDecay), w1: w1,
+                       beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2), correction2Root: Float(pow(correction2, 0.5)),
+                       eps: Float(group.eps!), negativeStepSize: Float(-(lr / correction1)),
+                       coupledDecay: weightDecay != 0 && !decoupledWeightDecay, decoupledDecay: weightDecay != 0 && decoupledWeightDecay,
+                       smallWeight: abs(w1) < 0.5, amsgrad: amsgrad)
+                    .run(count: p.count)
             }
+        }
+    }
+
+    /// One Adam/AdamW update over raw buffers.
+    private struct Kernel: OptimizerKernel {
+        let theta, grad, m, v, vMax: UnsafeMutablePointer<Float>
+        let weightDecay, decayFactor, w1, beta2, oneMinusBeta2, correction2Root, eps, negativeStepSize: Float
+        let coupledDecay, decoupledDecay, smallWeight, amsgrad: Bool
+
+        @inline(__always)
+        func apply<V: OptimizerLanes>(_ i: Int, _ lanes: V.Type) {
+            var x = V.load(theta, i)
+            var g = V.load(grad, i)
+            if coupledDecay { g = g + x * V(splat: weightDecay) }
+            if decoupledDecay { x = x * V(splat: decayFactor) }
+            // m.lerp_(g, 1 − β₁) in PyTorch's two forms.
+            let mOld = V.load(m, i)
+            let mNew = smallWeight ? mOld + V(splat: w1) * (g - mOld) : g - (g - mOld) * V(splat: 1 - w1)
+            mNew.store(m, i)
+            let vNew = V.load(v, i) * V(splat: beta2) + (V(splat: oneMinusBeta2) * g) * g
+            vNew.store(v, i)
+            var second = vNew
+            if amsgrad {
+                second = vNew.maximumPropagatingNaN(V.load(vMax, i))
+                second.store(vMax, i)
+            }
+            let denominator = second.squareRoot() / V(splat: correction2Root) + V(splat: eps)
+            (x + (V(splat: negativeStepSize) * mNew) / denominator).store(theta, i)
         }
     }
 }

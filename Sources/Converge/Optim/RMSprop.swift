@@ -62,49 +62,56 @@ public final class RMSprop: Optimizer {
 
     public override func step() {
         for group in parameterGroups {
-            let lr = Float(group.learningRate!)
-            let alpha = Float(group.alpha!)
-            let oneMinusAlpha = Float(1 - group.alpha!)
-            let small = abs(oneMinusAlpha) < 0.5
-            let eps = Float(group.eps!)
+            let alpha = group.alpha!
             let weightDecay = group.weightDecay!
-            let wd = Float(weightDecay)
             let momentum = group.momentum!
-            let mu = Float(momentum)
             let centered = group.centered!
             for p in group.parameters {
                 guard let gradient = p.grad else { continue }
                 let state = state(for: p)
                 state.step += 1
-                let n = p.count
-                let theta = p.storage.pointer
-                let grad = gradient.storage.pointer
                 let s = buffer(Self.squareAvgSlot, of: state, for: p, group: group).storage.pointer
-                let b = momentum > 0 ? buffer(Self.momentumSlot, of: state, for: p, group: group).storage.pointer : s
-                let a = centered ? buffer(Self.gradAvgSlot, of: state, for: p, group: group).storage.pointer : s
-                for i in 0..<n {
-                    var g = grad[i]
-                    if weightDecay != 0 { g = g.addingProduct(theta[i], wd) }
-                    let sNew = s[i] * alpha + (oneMinusAlpha * g) * g
-                    s[i] = sNew
-                    var root: Float
-                    if centered {
-                        let ai = a[i]
-                        let aNew = small ? ai.addingProduct(oneMinusAlpha, g - ai) : g.addingProduct(oneMinusAlpha - 1, g - ai)
-                        a[i] = aNew
-                        root = (sNew + (-1 * aNew) * aNew).squareRoot()
-                    } else {
-                        root = sNew.squareRoot()
-                    }
-                    root = root + eps
-                    if momentum > 0 {
-                        let bNew = b[i] * mu + g / root
-                        b[i] = bNew
-                        theta[i] = theta[i].addingProduct(bNew, -lr)
-                    } else {
-                        theta[i] = theta[i] + (-lr * g) / root
-                    }
-                }
+                Kernel(theta: p.storage.pointer, grad: gradient.storage.pointer, squareAverage: s,
+                       momentumBuffer: momentum > 0 ? buffer(Self.momentumSlot, of: state, for: p, group: group).storage.pointer : s,
+                       gradientAverage: centered ? buffer(Self.gradAvgSlot, of: state, for: p, group: group).storage.pointer : s,
+                       rate: Float(group.learningRate!), alpha: Float(alpha), oneMinusAlpha: Float(1 - alpha),
+                       eps: Float(group.eps!), weightDecay: Float(weightDecay), momentum: Float(momentum),
+                       decays: weightDecay != 0, usesMomentum: momentum > 0, centered: centered,
+                       smallWeight: abs(Float(1 - alpha)) < 0.5)
+                    .run(count: p.count)
+            }
+        }
+    }
+
+    /// One RMSprop update over raw buffers.
+    private struct Kernel: OptimizerKernel {
+        let theta, grad, squareAverage, momentumBuffer, gradientAverage: UnsafeMutablePointer<Float>
+        let rate, alpha, oneMinusAlpha, eps, weightDecay, momentum: Float
+        let decays, usesMomentum, centered, smallWeight: Bool
+
+        @inline(__always)
+        func apply<V: OptimizerLanes>(_ i: Int, _ lanes: V.Type) {
+            let x = V.load(theta, i)
+            var g = V.load(grad, i)
+            if decays { g = g + x * V(splat: weightDecay) }
+            let s = V.load(squareAverage, i) * V(splat: alpha) + (V(splat: oneMinusAlpha) * g) * g
+            s.store(squareAverage, i)
+            var root: V
+            if centered {
+                let a = V.load(gradientAverage, i)
+                let aNew = smallWeight ? a + V(splat: oneMinusAlpha) * (g - a) : g - (g - a) * V(splat: alpha)
+                aNew.store(gradientAverage, i)
+                root = (s - aNew * aNew).squareRoot()
+            } else {
+                root = s.squareRoot()
+            }
+            root = root + V(splat: eps)
+            if usesMomentum {
+                let b = V.load(momentumBuffer, i) * V(splat: momentum) + g / root
+                b.store(momentumBuffer, i)
+                (x - b * V(splat: rate)).store(theta, i)
+            } else {
+                (x + (V(splat: -rate) * g) / root).store(theta, i)
             }
         }
     }

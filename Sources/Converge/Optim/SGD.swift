@@ -54,39 +54,46 @@ public final class SGD: Optimizer {
 
     public override func step() {
         for group in parameterGroups {
-            let lr = Float(-group.learningRate!)
             let weightDecay = group.weightDecay!
-            let wd = Float(weightDecay)
             let momentum = group.momentum!
-            let mu = Float(momentum)
-            let keep = Float(1 - group.dampening!)
-            let nesterov = group.nesterov!
             for p in group.parameters {
                 guard let gradient = p.grad else { continue }
                 let state = state(for: p)
                 state.step += 1
-                let n = p.count
-                let theta = p.storage.pointer
-                let grad = gradient.storage.pointer
-                if momentum == 0 {
-                    for i in 0..<n {
-                        var g = grad[i]
-                        if weightDecay != 0 { g = g.addingProduct(theta[i], wd) }
-                        theta[i] = theta[i].addingProduct(g, lr)
-                    }
-                    continue
+                var kernel = Kernel(theta: p.storage.pointer, grad: gradient.storage.pointer, buffer: p.storage.pointer,
+                                    negativeRate: Float(-group.learningRate!), weightDecay: Float(weightDecay),
+                                    momentum: Float(momentum), keep: Float(1 - group.dampening!),
+                                    decays: weightDecay != 0, usesMomentum: momentum != 0, firstMomentumStep: false,
+                                    nesterov: group.nesterov!)
+                if momentum != 0 {
+                    kernel.firstMomentumStep = state.buffers[Self.momentumSlot] == nil
+                    kernel.buffer = buffer(Self.momentumSlot, of: state, for: p, group: group).storage.pointer
                 }
-                let firstMomentumStep = state.buffers[Self.momentumSlot] == nil
-                let buf = buffer(Self.momentumSlot, of: state, for: p, group: group).storage.pointer
-                for i in 0..<n {
-                    var g = grad[i]
-                    if weightDecay != 0 { g = g.addingProduct(theta[i], wd) }
-                    let b = firstMomentumStep ? g : (buf[i] * mu).addingProduct(g, keep)
-                    buf[i] = b
-                    let d = nesterov ? g.addingProduct(b, mu) : b
-                    theta[i] = theta[i].addingProduct(d, lr)
-                }
+                kernel.run(count: p.count)
             }
+        }
+    }
+
+    /// One SGD update over raw buffers.
+    private struct Kernel: OptimizerKernel {
+        let theta, grad: UnsafeMutablePointer<Float>
+        var buffer: UnsafeMutablePointer<Float>
+        let negativeRate, weightDecay, momentum, keep: Float
+        let decays, usesMomentum: Bool
+        var firstMomentumStep: Bool
+        let nesterov: Bool
+
+        @inline(__always)
+        func apply<V: OptimizerLanes>(_ i: Int, _ lanes: V.Type) {
+            let x = V.load(theta, i)
+            var g = V.load(grad, i)
+            if decays { g = g + x * V(splat: weightDecay) }
+            if usesMomentum {
+                let b = firstMomentumStep ? g : V.load(buffer, i) * V(splat: momentum) + g * V(splat: keep)
+                b.store(buffer, i)
+                g = nesterov ? g + b * V(splat: momentum) : b
+            }
+            (x + g * V(splat: negativeRate)).store(theta, i)
         }
     }
 }
