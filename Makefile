@@ -4,6 +4,7 @@
 # Both first look for OpenBLAS and install it when possible; Converge builds and runs without it.
 
 SWIFT ?= swift
+SHELL := /bin/bash
 
 .PHONY: demo test bench deps build goldens
 
@@ -20,7 +21,8 @@ bench: build
 	.build/release/converge bench
 
 test: deps
-	$(SWIFT) test
+	@set -o pipefail; $(SWIFT) test --disable-swift-testing 2>&1 | tee .build-test.log
+	@awk '/Executed [0-9]+ tests?, with [0-9]+ failures?/ { n=$$2; f=$$5 } END { if (n != "") printf "%d passed, %d failed\n", n-f, f }' .build-test.log
 
 goldens:
 	python3 scripts/make_goldens.py

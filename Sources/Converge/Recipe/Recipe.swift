@@ -101,12 +101,19 @@ public struct Recipe {
         public var dampening = 0.0
     }
 
-    /// The schedule section: a name and its parameters (PyTorch names in snake case).
+    /// The schedule section: a name and its parameters, with PyTorch's argument names in snake
+    /// case (`max_lr`, `pct_start`, `t_mult`); the same schedules and parameters as
+    /// `converge schedule` (``ScheduleCommandLine``) plus `plateau` (ReduceLROnPlateau).
     public struct ScheduleSpec {
+        /// The schedule name (`one-cycle`, `cosine`, …, `plateau`).
         public var name: String
-        public var parameters: [String: Double]
+        /// Parameter values as text, keyed by their kebab-case flag name (`max-lr`).
+        public var parameters: [(String, String)]
+        /// `batch` or `epoch`.
         public var interval: String
+        /// Field path (for errors).
         public var path: String
+        /// Line in the recipe (for errors).
         public var line: Int?
     }
 
@@ -144,15 +151,8 @@ public struct Recipe {
         "silu": [], "flatten": [], "reshape": [],
     ]
 
-    /// Schedules a recipe may name, with their parameters.
-    public static let scheduleOptions: [String: [String]] = [
-        "constant": [], "step": ["step_size", "gamma"], "multi-step": ["milestones", "gamma"],
-        "exponential": ["gamma"], "linear": ["start_factor", "end_factor", "total_steps"],
-        "polynomial": ["total_steps", "power"], "cosine": ["t_max", "eta_min"],
-        "warm-restarts": ["t0", "t_mult", "eta_min"], "warmup-cosine": ["warmup_steps", "t_max", "eta_min"],
-        "one-cycle": ["max_lr", "pct_start", "div_factor", "final_div_factor", "three_phase", "anneal", "total_steps"],
-        "plateau": ["factor", "patience", "threshold", "cooldown", "min_lr"],
-    ]
+    /// Parameters of the `plateau` schedule.
+    public static let plateauOptions = ["mode", "factor", "patience", "threshold", "cooldown", "min_lr"]
 
     /// Reads and validates a recipe file.
     public static func load(from url: URL) throws -> Recipe {
@@ -280,23 +280,36 @@ public struct Recipe {
     }
 
     static func parseSchedule(_ field: RecipeField) throws -> ScheduleSpec {
-        let names = scheduleOptions.keys.sorted()
-        var f = try field.mapping(allowed: ["name", "interval"] + Set(scheduleOptions.values.flatMap { $0 }).sorted())
-        guard let nameField = f.removeValue(forKey: "name") else { throw field.error("missing required key 'name' (one of \(names.joined(separator: ", ")))") }
+        let names = ScheduleCommandLine.scheduleNames + ["plateau"]
+        guard case .mapping(let mapping) = field.node else { throw field.error("expected a mapping") }
+        let keys = mapping.compactMap { $0.key.string }
+        let entries = try field.mapping(allowed: keys)
+        guard let nameField = entries["name"] else {
+            throw field.error("missing required key 'name' (one of \(names.joined(separator: ", ")))")
+        }
         let name = try nameField.choice(names)
-        let interval = try f.removeValue(forKey: "interval")?.choice(["batch", "epoch"]) ?? (name == "plateau" ? "epoch" : "batch")
-        var parameters: [String: Double] = [:]
-        let allowed = scheduleOptions[name] ?? []
-        for (key, v) in f {
-            guard allowed.contains(key) else {
-                throw v.error("not a parameter of schedule '\(name)' (valid: \(allowed.isEmpty ? "none" : allowed.joined(separator: ", ")))")
+        let interval = try entries["interval"]?.choice(["batch", "epoch"]) ?? (name == "plateau" ? "epoch" : "batch")
+        var parameters: [(String, String)] = []
+        for key in keys where key != "name" && key != "interval" {
+            let value = entries[key]!
+            if name == "plateau" {
+                guard plateauOptions.contains(key) else {
+                    throw value.error("not a parameter of schedule 'plateau' (valid: \(plateauOptions.joined(separator: ", ")))")
+                }
+            } else if let definition = ScheduleCommandLine.definitions.first(where: { $0.name == name }) {
+                let flag = key.replacingOccurrences(of: "_", with: "-")
+                guard definition.flags.contains(where: { $0.name == flag }) else {
+                    let valid = definition.flags.map { $0.name.replacingOccurrences(of: "-", with: "_") }
+                    throw value.error("not a parameter of schedule '\(name)' (valid: \(valid.joined(separator: ", ")))")
+                }
             }
-            switch key {
-            case "three_phase": parameters[key] = try v.bool() ? 1 : 0
-            case "anneal": parameters[key] = try v.choice(["cos", "linear"]) == "cos" ? 0 : 1
-            case "milestones": for (i, m) in try v.intList().enumerated() { parameters["milestone\(i)"] = Double(m) }
-            default: parameters[key] = try v.double()
+            let text: String
+            if case .sequence = value.node {
+                text = try value.list().map { try $0.string() }.joined(separator: ",")
+            } else {
+                text = try value.string()
             }
+            parameters.append((key.replacingOccurrences(of: "_", with: "-"), text))
         }
         return ScheduleSpec(name: name, parameters: parameters, interval: interval, path: field.path, line: field.line)
     }

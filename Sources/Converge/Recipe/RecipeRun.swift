@@ -1,0 +1,179 @@
+import ConvergeCore
+import Foundation
+
+/// Runs a recipe end to end (what `converge train` does) and writes the run folder:
+/// `model.safetensors`, `checkpoint/`, `history.csv`, `history.jsonl`, `tensorboard/`,
+/// `training.svg`, `summary.json`, plus `recipe.yaml`, `model.json` and `standardizer.json`
+/// so that `converge predict` can rebuild the model.
+public enum RecipeRun {
+    /// Why a run could not start or continue.
+    public enum RunError: Error, CustomStringConvertible, Equatable {
+        /// The output folder already holds files and no resume was asked for.
+        case outputNotEmpty(String)
+        /// `--resume` names a folder without a checkpoint.
+        case noCheckpoint(String)
+
+        /// One line.
+        public var description: String {
+            switch self {
+            case .outputNotEmpty(let path):
+                return "output folder \(path) already holds files; nothing was changed (use --resume \(path) to continue that run, or choose another --output)"
+            case .noCheckpoint(let path): return "resume: no checkpoint in \(path) (expected \(path)/checkpoint/state.json)"
+            }
+        }
+    }
+
+    /// Options that override or complement the recipe.
+    public struct Options {
+        /// The output folder (default: the recipe's `output`, else `runs/<recipe name>`).
+        public var output: URL?
+        /// Replaces `training.epochs`.
+        public var epochs: Int?
+        /// Continue the run in this folder from its checkpoint.
+        public var resume: URL?
+        /// Print nothing while training.
+        public var quiet = false
+        /// Extra callbacks (tests use this to interrupt a run).
+        public var extraCallbacks: [Callback] = []
+
+        /// Default options.
+        public init(output: URL? = nil, epochs: Int? = nil, resume: URL? = nil, quiet: Bool = false) {
+            self.output = output
+            self.epochs = epochs
+            self.resume = resume
+            self.quiet = quiet
+        }
+    }
+
+    /// What a finished run reports (also written as `summary.json`).
+    public struct Summary {
+        /// The run folder.
+        public var output: URL
+        /// Epochs run.
+        public var epochs: Int
+        /// 1-based epoch with the best monitored value.
+        public var bestEpoch: Int?
+        /// The last epoch's record.
+        public var final: [(String, Double)]
+        /// The best epoch's record.
+        public var best: [(String, Double)]
+        /// Test metrics (loss and the task's metrics), when the recipe has a test set.
+        public var test: [(String, Double)]?
+    }
+
+    /// Validates everything, trains and writes the run folder.
+    @discardableResult
+    public static func train(_ recipe: Recipe, options: Options = Options()) throws -> Summary {
+        let fm = FileManager.default
+        let output = options.resume ?? options.output ?? recipe.output.map { recipe.resolve($0) }
+            ?? URL(fileURLWithPath: "runs").appendingPathComponent(recipe.file.deletingPathExtension().lastPathComponent)
+        let checkpointURL = output.appendingPathComponent("checkpoint")
+        if options.resume != nil {
+            guard fm.fileExists(atPath: checkpointURL.appendingPathComponent("state.json").path) else {
+                throw RunError.noCheckpoint(output.path)
+            }
+        } else if let contents = try? fm.contentsOfDirectory(atPath: output.path), !contents.isEmpty {
+            throw RunError.outputNotEmpty(output.path)
+        }
+        // Everything that can fail on bad input happens before anything is written.
+        let session = try RecipeSession(recipe)
+        let model = try session.makeModel()
+        let optimizer = session.makeOptimizer(for: model)
+        let loader = session.makeTrainLoader()
+        let epochs = options.epochs ?? recipe.training.epochs
+        let validationLoader = session.validation.map(session.makeEvaluationLoader)
+        var callbacks: [Callback] = []
+        if recipe.training.clipNorm != nil || recipe.training.clipValue != nil {
+            callbacks.append(GradientClipping(maxNorm: recipe.training.clipNorm, clipValue: recipe.training.clipValue))
+        }
+        if let schedule = try session.makeScheduleCallback(epochs: epochs, batchesPerEpoch: loader.count) {
+            callbacks.append(schedule)
+        }
+        var stopper: EarlyStopping?
+        if let es = recipe.training.earlyStopping {
+            let monitor = session.validation == nil && es.monitor == "val_loss" ? "train_loss" : es.monitor
+            let s = EarlyStopping(monitor: monitor, patience: es.patience, minDelta: es.minDelta,
+                                  mode: monitor.hasSuffix("loss") || monitor.hasSuffix("mse") || monitor.hasSuffix("mae") ? .min : .max,
+                                  restoreBestWeights: es.restoreBest)
+            stopper = s
+            callbacks.append(s)
+        }
+        callbacks.append(HistoryLogger(directory: output))
+        callbacks.append(TrainingPlotWriter(url: output.appendingPathComponent("training.svg")))
+        callbacks.append(Checkpointing(directory: checkpointURL, everySteps: recipe.training.checkpointEverySteps))
+        if !options.quiet { callbacks.append(ProgressCallback()) }
+        callbacks += options.extraCallbacks
+        let trainer = Trainer(model: model, optimizer: optimizer, loss: session.loss, callbacks: callbacks,
+                              metrics: session.metrics, outputKind: session.outputKind,
+                              accumulationSteps: recipe.training.accumulationSteps)
+
+        try fm.createDirectory(at: output, withIntermediateDirectories: true)
+        if options.resume != nil {
+            try Checkpoint.restore(trainer, from: checkpointURL)
+        } else {
+            try writeModelDescription(session, to: output)
+        }
+        try trainer.fit(train: loader, validation: validationLoader, epochs: epochs)
+
+        // Final artifacts: weights (best weights when early stopping restored them) and summary.
+        try model.saveSafetensors(to: output.appendingPathComponent("model.safetensors"))
+        let history = trainer.history
+        let bestIndex: Int? = {
+            guard let monitor = stopper?.monitor ?? (session.validation != nil ? "val_loss" : "train_loss") as String?,
+                  !history.records.isEmpty else { return nil }
+            let values = history.series(monitor)
+            let maximize = stopper?.mode == .max
+            let order = values.indices.filter { !values[$0].isNaN }
+            return maximize ? order.max { values[$0] < values[$1] } : order.min { values[$0] < values[$1] }
+        }()
+        var summary = Summary(output: output, epochs: history.records.count, bestEpoch: bestIndex.map { $0 + 1 },
+                              final: history.records.last?.values ?? [], best: bestIndex.map { history.records[$0].values } ?? [],
+                              test: nil)
+        if let test = session.test {
+            summary.test = trainer.evaluate(session.makeEvaluationLoader(test))
+        }
+        try writeSummary(summary, to: output.appendingPathComponent("summary.json"))
+        return summary
+    }
+
+    static func writeModelDescription(_ session: RecipeSession, to output: URL) throws {
+        let recipeText = try String(contentsOf: session.recipe.file, encoding: .utf8)
+        try AtomicFile.write(Data(recipeText.utf8), to: output.appendingPathComponent("recipe.yaml"))
+        let description = ModelDescription(inputShape: session.inputShape, featureNames: session.featureNames,
+                                           labelColumn: session.recipe.data.label,
+                                           task: session.recipe.data.task.rawValue, numClasses: session.numClasses,
+                                           outputCount: session.outputCount)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(description), to: output.appendingPathComponent("model.json"))
+        try session.standardizer?.save(to: output.appendingPathComponent("standardizer.json"))
+    }
+
+    static func writeSummary(_ summary: Summary, to url: URL) throws {
+        func object(_ values: [(String, Double)]) -> String {
+            "{" + values.map { "\"\($0.0)\": \($0.1.isFinite ? String($0.1) : "null")" }.joined(separator: ", ") + "}"
+        }
+        var fields = ["\"epochs\": \(summary.epochs)",
+                      "\"best_epoch\": \(summary.bestEpoch.map(String.init) ?? "null")",
+                      "\"final\": \(object(summary.final))",
+                      "\"best\": \(object(summary.best))"]
+        if let test = summary.test { fields.append("\"test\": \(object(test))") }
+        try AtomicFile.write(Data(("{\n  " + fields.joined(separator: ",\n  ") + "\n}\n").utf8), to: url)
+    }
+}
+
+/// What `converge predict` needs to rebuild a trained model besides the recipe.
+public struct ModelDescription: Codable, Equatable {
+    /// Per-sample input shape.
+    public var inputShape: [Int]
+    /// Feature columns in order.
+    public var featureNames: [String]
+    /// The label column of the training data.
+    public var labelColumn: String
+    /// `classification` or `regression`.
+    public var task: String
+    /// Number of classes, for classification.
+    public var numClasses: Int?
+    /// Outputs per sample.
+    public var outputCount: Int
+}

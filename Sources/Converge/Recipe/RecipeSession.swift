@@ -1,0 +1,213 @@
+import ConvergeCore
+import Foundation
+
+/// Everything a recipe describes, made ready to train: the loaded and standardized data splits,
+/// and factories for the model, optimizer, schedule and trainer. `converge train`, `lr-find`
+/// and `doctor` all start here.
+public final class RecipeSession {
+    /// The recipe.
+    public let recipe: Recipe
+    /// Training examples (standardized when the recipe asks).
+    public let train: TensorDataset
+    /// Validation examples, if the recipe has any.
+    public let validation: TensorDataset?
+    /// Test examples, if the recipe names a test file.
+    public let test: TensorDataset?
+    /// The fitted standardizer, when standardization is on.
+    public let standardizer: Standardizer?
+    /// Feature names (CSV header order), used again by `converge predict`.
+    public let featureNames: [String]
+    /// Per-sample input shape.
+    public let inputShape: [Int]
+    /// Number of classes (classification), or nil.
+    public let numClasses: Int?
+    /// Model outputs per sample: 1 for binary classification and regression, k for k classes.
+    public let outputCount: Int
+    /// How metrics read the outputs.
+    public let outputKind: ModelOutputKind
+    /// The loss matching the task.
+    public let loss: Loss
+    /// The validation metrics reported for the task.
+    public let metrics: [Metric]
+
+    /// Loads and checks everything the recipe names, without training.
+    ///
+    /// - Throws: ``RecipeError`` for recipe problems, ``DataFileError`` naming file and line for
+    ///   bad data.
+    public init(_ recipe: Recipe) throws {
+        self.recipe = recipe
+        let file = recipe.file.path
+        let task = recipe.data.task == .classification
+            ? (recipe.data.numClasses.map { LearningTask.classification(numClasses: $0) } ?? .classification)
+            : LearningTask.regression
+        func load(_ path: String, field: String) throws -> LabeledDataset {
+            let url = recipe.resolve(path)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw RecipeError(file: file, line: nil, field: field, message: "file not found: \(url.path)")
+            }
+            return try loadCSV(url, labelColumn: recipe.data.label, task: task)
+        }
+        let trainFile = try load(recipe.data.train, field: "data.train")
+        featureNames = trainFile.featureNames
+        var numClasses = recipe.data.task == .classification ? (recipe.data.numClasses ?? trainFile.numClasses) : nil
+        var trainSet = trainFile.dataset
+        var validationSet: TensorDataset?
+        switch recipe.data.validation {
+        case .none: break
+        case .fraction(let fraction):
+            let split = randomSplit(trainSet, validationFraction: fraction, seed: recipe.seed)
+            trainSet = split.train
+            validationSet = split.validation
+        case .file(let path):
+            let v = try load(path, field: "data.validation")
+            try RecipeSession.checkColumns(v.featureNames, featureNames, file: file, field: "data.validation")
+            validationSet = v.dataset
+            if let k = v.numClasses, let n = numClasses, recipe.data.numClasses == nil { numClasses = max(k, n) }
+        }
+        var testSet: TensorDataset?
+        if let path = recipe.data.test {
+            let t = try load(path, field: "data.test")
+            try RecipeSession.checkColumns(t.featureNames, featureNames, file: file, field: "data.test")
+            testSet = t.dataset
+        }
+        if recipe.data.task == .classification {
+            guard let k = numClasses, k >= 2 else {
+                throw RecipeError(file: file, line: nil, field: "data.label",
+                                  message: "classification needs at least 2 classes in column '\(recipe.data.label)'")
+            }
+            for (set, field) in [(validationSet, "data.validation"), (testSet, "data.test")] {
+                if let set, let maximum = set.labels.scalars.max(), Int(maximum) >= k {
+                    throw RecipeError(file: file, line: nil, field: field,
+                                      message: "label \(Int(maximum)) is out of range for \(k) classes seen in the training data (set data.num_classes)")
+                }
+            }
+        }
+        self.numClasses = numClasses
+        if recipe.data.standardize {
+            let s = Standardizer(fitting: trainSet, featureNames: featureNames)
+            standardizer = s
+            trainSet = s.transform(trainSet)
+            validationSet = validationSet.map { s.transform($0) }
+            testSet = testSet.map { s.transform($0) }
+        } else {
+            standardizer = nil
+        }
+        // Label layout: [N, 1] for one output (binary logits, regression), [N] class ids otherwise.
+        if let k = numClasses, k > 2 {
+            outputCount = k
+            outputKind = .multiclass(numClasses: k)
+            loss = .crossEntropy
+            metrics = [.accuracy] + (k > 5 ? [.topKAccuracy(5)] : []) + [.f1]
+        } else {
+            outputCount = 1
+            func column(_ d: TensorDataset) -> TensorDataset { d.reshapingLabels(to: [1]) }
+            trainSet = column(trainSet)
+            validationSet = validationSet.map(column)
+            testSet = testSet.map(column)
+            if numClasses != nil {
+                outputKind = .binaryLogits
+                loss = .binaryCrossEntropyWithLogits
+                metrics = [.accuracy, .rocAUC, .precision, .recall, .f1]
+            } else {
+                outputKind = .regression
+                loss = .meanSquaredError
+                metrics = [.meanSquaredError, .meanAbsoluteError]
+            }
+        }
+        train = trainSet
+        validation = validationSet
+        test = testSet
+        inputShape = trainSet.featureShape
+    }
+
+    private static func checkColumns(_ found: [String], _ expected: [String], file: String, field: String) throws {
+        guard found == expected else {
+            throw RecipeError(file: file, line: nil, field: field,
+                              message: "feature columns \(found) differ from the training file's \(expected)")
+        }
+    }
+
+    /// Builds the model after seeding the default generator with the recipe's seed, so the same
+    /// recipe always starts from the same weights.
+    public func makeModel() throws -> Sequential {
+        Random.seed(recipe.seed)
+        return try ModelBuilder.build(recipe.model, inputShape: inputShape, outputs: outputCount, file: recipe.file.path)
+    }
+
+    /// The training loader (shuffled with the recipe's seed, a new order every epoch).
+    public func makeTrainLoader() -> DataLoader {
+        DataLoader(train, batchSize: recipe.training.batchSize, shuffle: recipe.training.shuffle,
+                   dropLast: recipe.training.dropLast, seed: recipe.seed)
+    }
+
+    /// A loader over `data` in order, for evaluation.
+    public func makeEvaluationLoader(_ data: TensorDataset) -> DataLoader {
+        DataLoader(data, batchSize: max(recipe.training.batchSize, 256), shuffle: false)
+    }
+
+    /// The optimizer the recipe names over `model`'s trainable parameters. Weight decay is not
+    /// applied to biases and normalization parameters (1-D tensors).
+    public func makeOptimizer(for model: Module) -> Optimizer {
+        let spec = recipe.optimizer
+        let parameters = model.trainableParameters
+        let decay = spec.weightDecay ?? (spec.name == "adamw" ? 1e-2 : 0)
+        let groups = decay > 0 ? ParameterGroup.weightDecaySplit(parameters, weightDecay: decay)
+                               : [ParameterGroup(parameters)]
+        switch spec.name {
+        case "sgd":
+            return SGD(groups, learningRate: spec.learningRate, momentum: spec.momentum, dampening: spec.dampening,
+                       weightDecay: decay, nesterov: spec.nesterov)
+        case "adam":
+            return Adam(groups, learningRate: spec.learningRate, betas: spec.betas, eps: spec.eps, weightDecay: decay, amsgrad: spec.amsgrad)
+        case "rmsprop":
+            return RMSprop(groups, learningRate: spec.learningRate, alpha: spec.alpha, eps: spec.eps, weightDecay: decay,
+                           momentum: spec.momentum, centered: spec.centered)
+        case "adagrad":
+            return Adagrad(groups, learningRate: spec.learningRate, weightDecay: decay, eps: spec.eps == 1e-8 ? 1e-10 : spec.eps)
+        default:
+            return AdamW(groups, learningRate: spec.learningRate, betas: spec.betas, eps: spec.eps, weightDecay: decay, amsgrad: spec.amsgrad)
+        }
+    }
+
+    /// The schedule callback for `epochs` epochs of `batchesPerEpoch` batches, or nil.
+    ///
+    /// The base learning rate (`base_lr`, or one-cycle's `max_lr`) defaults to the optimizer's
+    /// `lr`, and lengths (`total_steps`, `t_max`, …) default to the run's length in the
+    /// schedule's interval.
+    public func makeScheduleCallback(epochs: Int, batchesPerEpoch: Int) throws -> Callback? {
+        guard let spec = recipe.schedule else { return nil }
+        let file = recipe.file.path
+        func fail(_ message: String) -> RecipeError {
+            RecipeError(file: file, line: spec.line, field: spec.path, message: message)
+        }
+        let given = Dictionary(spec.parameters, uniquingKeysWith: { a, _ in a })
+        if spec.name == "plateau" {
+            func number(_ key: String, _ fallback: Double) throws -> Double {
+                guard let text = given[key] else { return fallback }
+                guard let v = Double(text) else { throw fail("\(key.replacingOccurrences(of: "-", with: "_")): expected a number, got '\(text)'") }
+                return v
+            }
+            let mode = given["mode"] ?? "min"
+            guard let parsedMode = ReduceLROnPlateau.Mode(rawValue: mode) else { throw fail("mode: expected min or max, got '\(mode)'") }
+            let factor = try number("factor", 0.1), patience = try number("patience", 10), cooldown = try number("cooldown", 0)
+            guard factor >= 0 && factor < 1 else { throw fail("factor must be in [0, 1), got \(factor)") }
+            guard patience >= 0, cooldown >= 0 else { throw fail("patience and cooldown must not be negative") }
+            let plateau = ReduceLROnPlateau(learningRate: recipe.optimizer.learningRate, mode: parsedMode, factor: factor,
+                                            patience: Int(patience), threshold: try number("threshold", 1e-4),
+                                            cooldown: Int(cooldown), minLearningRate: try number("min-lr", 0))
+            return PlateauScheduler(plateau, monitor: validation == nil ? "train_loss" : "val_loss")
+        }
+        let steps = spec.interval == "batch" ? epochs * batchesPerEpoch : epochs
+        var arguments = [spec.name]
+        for (key, value) in spec.parameters { arguments += ["--\(key)", value] }
+        let rateFlag = spec.name == "one-cycle" ? "max-lr" : "base-lr"
+        if given[rateFlag] == nil { arguments += ["--\(rateFlag)", String(recipe.optimizer.learningRate)] }
+        arguments += ["--steps", String(max(1, steps))]
+        do {
+            let parsed = try ScheduleCommandLine.parse(arguments)
+            return LearningRateScheduler(parsed.schedule, interval: spec.interval == "batch" ? .batch : .epoch)
+        } catch let error as ScheduleCommandLineError {
+            throw fail("\(error)".replacingOccurrences(of: "--", with: "").replacingOccurrences(of: "flag", with: "parameter"))
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+import Foundation
+
+/// Runs `body`; an error becomes one line on standard error (`converge <command>: …`) and exit
+/// code 1, instead of a stack trace.
+func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        let line = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+        FileHandle.standardError.write(Data("converge \(command): \(line)\n".utf8))
+        throw ExitCode(1)
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Converge
+import Foundation
+
+/// `converge train RECIPE [--output DIR] [--epochs N] [--resume DIR] [--quiet]`.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the model a recipe file (YAML or JSON) describes.",
+        discussion: """
+        Writes into the output folder: model.safetensors, checkpoint/, history.csv, history.jsonl,
+        tensorboard/, training.svg and summary.json (with test metrics when the recipe names a test set).
+        An existing, non-empty output folder is never overwritten; --resume DIR continues the run in DIR
+        exactly where its last checkpoint left it.
+        """)
+
+    @Argument(help: "The recipe file.")
+    var recipe: String
+
+    @Option(help: "Output folder (default: the recipe's `output`, else runs/<recipe name>).")
+    var output: String?
+
+    @Option(help: "Number of epochs (overrides training.epochs).")
+    var epochs: Int?
+
+    @Option(help: "Continue the run in this folder from its checkpoint.")
+    var resume: String?
+
+    @Flag(help: "Print nothing while training.")
+    var quiet = false
+
+    func run() throws {
+        try reportingErrors("train") {
+            if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+            let recipe = try Recipe.load(from: URL(fileURLWithPath: self.recipe))
+            let options = RecipeRun.Options(output: output.map { URL(fileURLWithPath: $0) }, epochs: epochs,
+                                            resume: resume.map { URL(fileURLWithPath: $0) }, quiet: quiet)
+            let summary = try RecipeRun.train(recipe, options: options)
+            let best = summary.best.filter { $0.0.hasPrefix("val_") || $0.0 == "train_loss" }
+                .map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+            print("trained \(summary.epochs) epochs; best epoch \(summary.bestEpoch.map(String.init) ?? "-"): \(best)")
+            if let test = summary.test {
+                print("test: " + test.map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", "))
+            }
+            print("wrote \(summary.output.path)/ (model.safetensors, history.csv, training.svg, summary.json, …)")
+        }
+    }
+}
