@@ -1,11 +1,12 @@
 import Foundation
 
 extension Module {
-    /// Saves the model's parameters and buffers (``stateDict()``, dotted names in model order) as
-    /// a safetensors file, atomically; PyTorch loads it with `safetensors.torch.load_file` and
-    /// `model.load_state_dict` when the architectures match.
-    public func saveSafetensors(to url: URL, metadata: [String: String] = [:]) throws {
-        try Safetensors.write(stateDict(), metadata: metadata, to: url)
+    /// Saves the model's parameters and buffers (dotted names in model order) as a safetensors
+    /// file, atomically. Names are spelled as PyTorch spells them by default (`1.running_mean`),
+    /// so `model.load_state_dict(safetensors.torch.load_file(path))` works for the same
+    /// architecture in PyTorch.
+    public func saveSafetensors(to url: URL, metadata: [String: String] = [:], keyStyle: StateDictKeyStyle = .pytorch) throws {
+        try Safetensors.write(stateDict(keyStyle: keyStyle), metadata: metadata, to: url)
     }
 
     /// Loads parameters and buffers from a safetensors file (any stored float type is converted
@@ -17,7 +18,10 @@ extension Module {
     @discardableResult
     public func loadSafetensors(from url: URL, strict: Bool = true) throws -> [String: String] {
         let file = try Safetensors.read(contentsOf: url)
-        try loadStateDict(file.tensors, strict: strict)
+        // Accept either spelling: PyTorch's (what saveSafetensors writes) or Swift's.
+        let pytorchKeys = Set(stateDict(keyStyle: .pytorch).map { $0.0 })
+        let style: StateDictKeyStyle = file.tensors.contains { pytorchKeys.contains($0.0) } ? .pytorch : .swift
+        try loadStateDict(file.tensors, strict: strict, keyStyle: style)
         return file.metadata
     }
 }

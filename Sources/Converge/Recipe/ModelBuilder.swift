@@ -31,7 +31,7 @@ public enum ModelBuilder {
             model.append(linear)
             if spec.batchNorm { model.append(BatchNorm(hidden)) }
             model.append(activation.module())
-            if spec.dropout > 0 { model.append(Dropout(Float(spec.dropout), generator: generator)) }
+            if spec.dropout > 0 { model.append(Dropout(Float(spec.dropout))) }
             width = hidden
         }
         let head = Linear(width, outputs, generator: generator)
