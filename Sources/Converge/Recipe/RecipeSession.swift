@@ -45,6 +45,7 @@ public final class RecipeSession {
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw RecipeError(file: file, line: nil, field: field, message: "file not found: \(url.path)")
             }
+            if url.pathExtension.lowercased() == "npy" { return try RecipeSession.loadNPY(url, recipe: recipe, task: task, field: field) }
             return try loadCSV(url, labelColumn: recipe.data.label, task: task)
         }
         let trainFile = try load(recipe.data.train, field: "data.train")
@@ -118,6 +119,48 @@ public final class RecipeSession {
         validation = validationSet
         test = testSet
         inputShape = trainSet.featureShape
+    }
+
+    /// Features from a `.npy` file [N, …] and labels from the `.npy` file named by `data.label`
+    /// (resolved like the data path; `{name}` in it is replaced by the features file's name
+    /// without extension, so `{name}_labels.npy` pairs `train.npy` with `train_labels.npy`).
+    static func loadNPY(_ url: URL, recipe: Recipe, task: LearningTask, field: String) throws -> LabeledDataset {
+        let file = recipe.file.path
+        let features = try NPY.read(contentsOf: url)
+        let labelPath = recipe.data.label.replacingOccurrences(of: "{name}", with: url.deletingPathExtension().lastPathComponent)
+        guard labelPath.hasSuffix(".npy") else {
+            throw RecipeError(file: file, line: nil, field: "data.label",
+                              message: "with .npy features, label must name a .npy file of labels (e.g. '{name}_labels.npy'), got '\(recipe.data.label)'")
+        }
+        let labelURL = recipe.resolve(labelPath)
+        guard FileManager.default.fileExists(atPath: labelURL.path) else {
+            throw RecipeError(file: file, line: nil, field: "data.label", message: "file not found: \(labelURL.path) (labels for \(field))")
+        }
+        let labels = try NPY.read(contentsOf: labelURL)
+        guard features.rank >= 2, labels.shape.first == features.shape.first, labels.rank == 1 || labels.count == labels.shape[0] else {
+            throw RecipeError(file: file, line: nil, field: field,
+                              message: "features \(url.lastPathComponent) of shape \(features.shape) and labels \(labelURL.lastPathComponent) of shape \(labels.shape) do not pair up (need [N, …] and [N])")
+        }
+        if let bad = features.scalars.firstIndex(where: { !$0.isFinite }) {
+            let row = bad / max(1, features.count / features.shape[0])
+            throw DataFileError(file: url.path, line: nil, column: "row \(row)", reason: .nonFinite("\(features.scalars[bad])"))
+        }
+        let flat = labels.reshaped([labels.shape[0]])
+        var numClasses: Int?
+        if task.isClassification {
+            for (i, v) in flat.scalars.enumerated() {
+                guard v.isFinite, v >= 0, v == v.rounded() else {
+                    throw DataFileError(file: labelURL.path, line: nil, column: "row \(i)", reason: .labelNotIntegral("\(v)"))
+                }
+                if let k = task.numClasses, Int(v) >= k {
+                    throw DataFileError(file: labelURL.path, line: nil, column: "row \(i)", reason: .labelOutOfRange("\(v)", numClasses: k))
+                }
+            }
+            numClasses = task.numClasses ?? (Int(flat.scalars.max() ?? 0) + 1)
+        }
+        let names = (0..<(features.count / features.shape[0])).map { "f\($0)" }
+        return LabeledDataset(dataset: TensorDataset(features: features, labels: flat), featureNames: names,
+                              labelName: labelPath, task: task, numClasses: numClasses)
     }
 
     private static func checkColumns(_ found: [String], _ expected: [String], file: String, field: String) throws {

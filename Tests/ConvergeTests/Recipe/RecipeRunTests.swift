@@ -129,3 +129,25 @@ final class RecipeRunTests: XCTestCase {
                        "history identical except the time column")
     }
 }
+
+final class RecipeNPYTests: XCTestCase {
+    func testNPYFeaturesWithNPYLabels() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("converge-npy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let g = RandomGenerator(seed: 4)
+        let x = Tensor.randomNormal([200, 3], generator: g)
+        let y = Tensor(x.scalars.enumerated().filter { $0.offset % 3 == 0 }.map { $0.element > 0 ? 1 : 0 })
+        try NPY.write(x, to: folder.appendingPathComponent("train.npy"))
+        try NPY.write(y, to: folder.appendingPathComponent("train_labels.npy"))
+        try """
+        data: { train: train.npy, label: "{name}_labels.npy", validation: 0.25 }
+        model: { mlp: { hidden: [8] } }
+        optimizer: { lr: 0.05 }
+        training: { epochs: 15, batch_size: 16 }
+        output: out
+        """.write(to: folder.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        let summary = try RecipeRun.train(try Recipe.load(from: folder.appendingPathComponent("r.yaml")), options: .init(quiet: true))
+        XCTAssertGreaterThan(summary.final.first { $0.0 == "val_accuracy" }?.1 ?? 0, 0.9)
+    }
+}
