@@ -8,8 +8,9 @@ extension Kernels {
     /// op(A) in `mc × kc` blocks per worker (each element stored 4 times, so that the micro-kernel
     /// multiplies by it without a shuffle), and a 6×8 register-blocked micro-kernel built on
     /// `SIMD4<Float>` (the baseline x86-64 and arm64 vector width) accumulates each tile. Blocks
-    /// are spread over ``Parallel/threadCount`` workers for products above about a million
-    /// multiply-adds. Results match a naive loop to float32 rounding (sums run in a different order).
+    /// are spread over ``Parallel/threadCount`` workers for products above about half a million
+    /// multiply-adds. A single-row or single-column C takes a matrix–vector path instead.
+    /// Results match a naive loop to float32 rounding (sums run in a different order).
     public static func fallbackGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
@@ -17,6 +18,11 @@ extension Kernels {
         if m == 0 || n == 0 { return }
         if k == 0 || alpha == 0 {
             scaleMatrix(c, rows: m, columns: n, ld: ldc, by: beta)
+            return
+        }
+        if m == 1 || n == 1 {
+            FallbackGEMV.multiply(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                                  a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
         let job = FallbackGEMMJob(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,

@@ -72,13 +72,29 @@ final class BLASTests: XCTestCase {
         }
     }
 
-    func testOpenBLASUsesAVX512KernelsWhenAvailable() throws {
+    func testPreferredCoreTypeRule() {
+        let avx512: Set = ["avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"]
+        let zen4 = CPUFeatures.Info(vendor: "AuthenticAMD", family: 25, flags: avx512)
+        let zen3 = CPUFeatures.Info(vendor: "AuthenticAMD", family: 25, flags: ["avx2"])
+        let zen5 = CPUFeatures.Info(vendor: "AuthenticAMD", family: 26, flags: avx512)
+        let skylakeX = CPUFeatures.Info(vendor: "GenuineIntel", family: 6, flags: avx512)
+        let partial = CPUFeatures.Info(vendor: "GenuineIntel", family: 6, flags: ["avx2", "avx512f"])
+        XCTAssertEqual(BLAS.preferredOpenBLASCoreType(for: zen4), "Haswell")
+        XCTAssertNil(BLAS.preferredOpenBLASCoreType(for: zen3))
+        XCTAssertEqual(BLAS.preferredOpenBLASCoreType(for: zen5), "SkylakeX")
+        XCTAssertEqual(BLAS.preferredOpenBLASCoreType(for: skylakeX), "SkylakeX")
+        XCTAssertNil(BLAS.preferredOpenBLASCoreType(for: partial))
+        XCTAssertNil(BLAS.preferredOpenBLASCoreType(for: CPUFeatures.Info()))
+    }
+
+    func testOpenBLASUsesThePreferredCoreType() throws {
         guard let blas = BLAS.shared, blas.isOpenBLAS else { throw XCTSkip("OpenBLAS not loaded") }
         XCTAssertNotNil(blas.coreName)
         XCTAssertTrue(blas.summary.hasPrefix("OpenBLAS "), blas.summary)
         let userSet = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { !$0.isEmpty } ?? false
-        if CPUFeatures.hasAVX512 && !userSet {
-            XCTAssertEqual(blas.coreName, BLAS.preferredAVX512CoreType, blas.details)
+        if !userSet, let preferred = BLAS.preferredOpenBLASCoreType(for: CPUFeatures.current) {
+            XCTAssertEqual(blas.coreName, preferred, blas.details)
+            XCTAssertTrue(blas.coreTypeSource?.contains("set by Converge") ?? false, blas.details)
         }
     }
 }
