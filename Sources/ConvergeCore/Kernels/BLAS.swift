@@ -201,7 +201,8 @@ public final class BLAS: @unchecked Sendable {
             }
             return "converge: no system BLAS found (install libopenblas0); using the Swift GEMM fallback"
         case .library(let path):
-            let reason = failures.first?.reason ?? "could not be loaded"
+            var reason = failures.first?.reason ?? "could not be loaded"
+            if reason.hasPrefix(path + ": ") { reason.removeFirst(path.count + 2) }  // dlerror repeats the path
             return "converge: CONVERGE_BLAS=\(path): \(reason); using the Swift GEMM fallback"
         }
     }

@@ -25,6 +25,7 @@ final class BLASTests: XCTestCase {
         let text = try XCTUnwrap(notice)
         XCTAssertTrue(text.hasPrefix("converge: CONVERGE_BLAS=/nonexistent/libnothing.so: "), text)
         XCTAssertTrue(text.hasSuffix("; using the Swift GEMM fallback"), text)
+        XCTAssertEqual(text.components(separatedBy: "/nonexistent/libnothing.so").count, 2, "path named once: \(text)")
         XCTAssertFalse(text.contains("\n"))
     }
 
