@@ -1,8 +1,39 @@
 import ArgumentParser
 import Converge
+import Foundation
 
-/// `converge bench`: release-build benchmarks.
+/// `converge bench [NAME] [--size N] [--repeats R]`: runs one registered benchmark, or all of
+/// them, and prints one line per result (`gemm 2048: 402.1 GFLOP/s (...)`).
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Run benchmarks (build with -c release).")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run benchmarks (build with -c release).",
+        discussion: "Benchmarks: "
+            + BenchmarkRegistry.all.map { "\($0.name) — \($0.summary)" }.joined(separator: "; ")
+            + ". Each figure is the best of the timed runs; a warm-up run is not timed."
+    )
+
+    @Argument(help: "The benchmark to run (default: all of them).")
+    var name: String?
+
+    @Option(help: "Problem size (gemm: N of an N×N×N product, default 2048).")
+    var size: Int?
+
+    @Option(help: "Timed runs after one warm-up run (default 5); the best is reported.")
+    var repeats: Int?
+
+    func run() throws {
+        let selected = try name.map { [try BenchmarkRegistry.benchmark(named: $0)] } ?? BenchmarkRegistry.all
+        #if DEBUG
+        FileHandle.standardError.write(Data(
+            "converge bench: this is a debug build; build with `swift build -c release` for meaningful figures\n".utf8))
+        #endif
+        let options = BenchmarkOptions(size: size, repeats: repeats)
+        for benchmark in selected {
+            try benchmark.run(options) { result in
+                print(result)
+                fflush(stdout)
+            }
+        }
+    }
 }

@@ -1,23 +1,56 @@
 /// Single-precision matrix multiply, row-major:
 /// `C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C`, where `op` transposes when asked.
 ///
+/// `op(A)[i, p]` is `a[i * lda + p]`, or `a[p * lda + i]` when `transA`; likewise for B with
+/// `ldb`; `C[i, j]` is `c[i * ldc + j]`. When `beta` is 0, C is only written, never read (it may
+/// hold NaN or uninitialized memory).
+///
 /// Dispatches to the system BLAS when one was found (see ``BLAS``), otherwise to
 /// ``Kernels/fallbackGEMM(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
 extension Kernels {
+    /// Computes `C = alpha · op(A) · op(B) + beta · C` (see the extension's description).
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        checkGEMMArguments(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
         if m == 0 || n == 0 { return }
         if k == 0 {
-            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            scaleMatrix(c, rows: m, columns: n, ld: ldc, by: beta)
             return
         }
-        if let blas = BLAS.shared {
+        if let blas = BLAS.shared, BLAS.accepts(m, n, k, lda, ldb, ldc) {
             blas.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         } else {
             fallbackGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                          a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+    }
+
+    /// Stops with a message naming the bad argument when sizes or leading dimensions are invalid.
+    /// A leading dimension may be 0 when the matrix has no columns (nothing is read then).
+    @inline(__always)
+    static func checkGEMMArguments(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                   lda: Int, ldb: Int, ldc: Int) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
+        precondition(lda >= (transA ? m : k),
+                     "gemm: lda=\(lda) is less than the \(transA ? "m=\(m)" : "k=\(k)") columns of A\(transA ? "ᵀ" : "")")
+        precondition(ldb >= (transB ? k : n),
+                     "gemm: ldb=\(ldb) is less than the \(transB ? "k=\(k)" : "n=\(n)") columns of B\(transB ? "ᵀ" : "")")
+        precondition(ldc >= n, "gemm: ldc=\(ldc) is less than the n=\(n) columns of C")
+    }
+
+    /// `C = beta · C` over an m×n block with leading dimension `ld`; `beta == 0` writes zeros
+    /// without reading C.
+    static func scaleMatrix(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ld: Int, by beta: Float) {
+        if beta == 1 { return }
+        for i in 0..<rows {
+            let row = c + i * ld
+            if beta == 0 {
+                row.update(repeating: 0, count: columns)
+            } else {
+                for j in 0..<columns { row[j] *= beta }
+            }
         }
     }
 }

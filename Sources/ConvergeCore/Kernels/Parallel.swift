@@ -26,4 +26,18 @@ public enum Parallel {
             if start < end { body(start..<end) }
         }
     }
+
+    /// Calls `body(worker)` for every `worker` in `0..<workers`, concurrently when `workers` is
+    /// more than one (the calling thread takes part). Returns when all calls have returned.
+    ///
+    /// Meant for work that each worker pulls from a shared queue, with per-worker scratch
+    /// memory indexed by `worker`.
+    @inline(__always)
+    public static func forWorkers(_ workers: Int, _ body: (Int) -> Void) {
+        if workers <= 1 {
+            if workers == 1 { body(0) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers, execute: body)
+    }
 }
