@@ -7,6 +7,6 @@ struct ConvergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "converge",
         abstract: "Train deep neural networks that converge.",
-        subcommands: [BenchCommand.self, ScheduleCommand.self]
+        subcommands: [BenchCommand.self, DemoCommand.self, ScheduleCommand.self]
     )
 }
