@@ -30,7 +30,7 @@ public enum StreamRecBenchmark {
     /// The registry entry (`converge bench streamrec [--batch-size B ...] [--repeats R]`).
     public static let benchmark = Benchmark(
         name: "streamrec",
-        summary: "Chapter 7 StreamRec recipe training step (128-256-128-64-1, BatchNorm, dropout, AdamW, clipping, one-cycle), samples/s per batch size (default 64 256 1024 4096)"
+        summary: "Chapter 7 StreamRec recipe training step (128-256-128-64-1, BatchNorm, dropout, AdamW, clipping, one-cycle), samples/s per batch size (default 64 256 1024 4096), the median of --repeats windows of at least 2 s (default 3)"
     ) { options, report in
         for batchSize in options.batchSizes ?? defaultBatchSizes {
             let rate = try measure(batchSize: batchSize, windows: options.repeats ?? defaultWindows)
