@@ -22,13 +22,17 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed runs after one warm-up run (default 5); the best is reported.")
     var repeats: Int?
 
+    @Option(name: .customLong("batch-size"), parsing: .upToNextOption,
+            help: "Batch sizes (streamrec: default 64 256 1024 4096; repeat the flag or list several).")
+    var batchSizes: [Int] = []
+
     func run() throws {
         let selected = try name.map { [try BenchmarkRegistry.benchmark(named: $0)] } ?? BenchmarkRegistry.all
         #if DEBUG
         FileHandle.standardError.write(Data(
             "converge bench: this is a debug build; build with `swift build -c release` for meaningful figures\n".utf8))
         #endif
-        let options = BenchmarkOptions(size: size, repeats: repeats)
+        let options = BenchmarkOptions(size: size, repeats: repeats, batchSizes: batchSizes.isEmpty ? nil : batchSizes)
         for benchmark in selected {
             try benchmark.run(options) { result in
                 print(result)

@@ -7,6 +7,6 @@ struct ConvergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "converge",
         abstract: "Train deep neural networks that converge.",
-        subcommands: [TrainCommand.self, PredictCommand.self, ScheduleCommand.self, BenchCommand.self]
+        subcommands: [TrainCommand.self, PredictCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self]
     )
 }

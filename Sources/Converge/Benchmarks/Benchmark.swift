@@ -7,11 +7,14 @@ public struct BenchmarkOptions: Sendable {
     public var size: Int?
     /// The number of timed runs after the warm-up run.
     public var repeats: Int?
+    /// The batch sizes to measure (for `streamrec`).
+    public var batchSizes: [Int]?
 
     /// Options with the given fields; `nil` keeps each benchmark's default.
-    public init(size: Int? = nil, repeats: Int? = nil) {
+    public init(size: Int? = nil, repeats: Int? = nil, batchSizes: [Int]? = nil) {
         self.size = size
         self.repeats = repeats
+        self.batchSizes = batchSizes
     }
 }
 
@@ -97,7 +100,7 @@ public struct Benchmark {
 /// ``register(_:)`` before the command runs (registration is not thread-safe).
 public enum BenchmarkRegistry {
     /// Every registered benchmark, in registration order.
-    public private(set) static var all: [Benchmark] = [GEMMBenchmark.benchmark]
+    public private(set) static var all: [Benchmark] = [GEMMBenchmark.benchmark, StreamRecBenchmark.benchmark]
 
     /// The registered names, in order.
     public static var names: [String] { all.map(\.name) }

@@ -11,22 +11,6 @@ public final class TrainingPlotWriter: Callback {
     public init(url: URL) { self.url = url }
 
     public func afterEpoch(_ trainer: Trainer) throws {
-        try TrainingPlotWriter.chart(for: trainer.history).write(to: url.path)
-    }
-
-    /// The three-panel chart for a history.
-    public static func chart(for history: History, title: String? = nil) -> LineChart {
-        let epochs = history.records.map { Double($0.epoch) }
-        var lossSeries = [LineChart.Series("train", x: epochs, y: history.series("train_loss"))]
-        if history.keys.contains("val_loss") {
-            lossSeries.append(LineChart.Series("validation", x: epochs, y: history.series("val_loss")))
-        }
-        return LineChart(title: title, panels: [
-            LineChart.Panel(title: "Loss curves", xLabel: "epoch", yLabel: "loss", series: lossSeries),
-            LineChart.Panel(title: "Learning rate", xLabel: "epoch", yLabel: "learning rate",
-                            series: [LineChart.Series("lr", x: epochs, y: history.series("lr"))]),
-            LineChart.Panel(title: "Gradient norm", xLabel: "epoch", yLabel: "mean ‖g‖",
-                            series: [LineChart.Series("grad norm", x: epochs, y: history.series("grad_norm"))]),
-        ], columns: 3)
+        try trainer.history.plot(to: url.path)
     }
 }
