@@ -8,7 +8,7 @@ public enum Parallel {
     /// Elements below which elementwise loops stay on the calling thread. Suits loops that cost
     /// a few nanoseconds per element (`exp`, `tanh`, divisions): on the 2-core reference machine
     /// `exp` over 64K elements took 148 µs on two threads against 217 µs on one.
-    public static var elementwiseThreshold = 1 << 16
+    public static var elementwiseThreshold = 1 << 20
     /// Elements below which memory-bound loops of about a nanosecond per element (add, multiply,
     /// copy, ReLU) stay on the calling thread. Waking a second thread costs 5–10 µs on the 2-core
     /// reference machine, so `a[i] = a[i] * 0.5 + b[i]` was faster inline up to 256K elements
