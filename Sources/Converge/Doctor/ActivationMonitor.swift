@@ -64,17 +64,20 @@ public final class ActivationMonitor: Callback {
         hooks.removeAll()
     }
 
+    /// Forgets earlier runs and installs the hooks.
     public func beforeFit(_ trainer: Trainer) throws {
         snapshots.removeAll()
         attach(to: trainer.model)
     }
 
+    /// Records this batch when its step is a multiple of ``interval``.
     public func beforeBatch(_ trainer: Trainer) throws {
         latest = []
         recordingStep = trainer.globalStep
         recording = trainer.globalStep % interval == 0
     }
 
+    /// Keeps the recorded batch's statistics; nothing more is recorded until the next batch (so not validation).
     public func afterBatch(_ trainer: Trainer) throws {
         if recording && !latest.isEmpty {
             snapshots.append(Snapshot(step: recordingStep, epoch: trainer.epoch, statistics: latest))
@@ -82,8 +85,7 @@ public final class ActivationMonitor: Callback {
         recording = false
     }
 
-    public func afterEpoch(_ trainer: Trainer) throws { recording = false }
-
+    /// Removes the hooks.
     public func afterFit(_ trainer: Trainer) throws {
         detach()
         recording = true

@@ -23,6 +23,7 @@ public final class AnomalyDetection: Callback {
     /// Creates the callback.
     public init() {}
 
+    /// Throws a ``TrainingAnomaly`` at the step's first NaN/Inf, before the optimizer applies it.
     public func afterBackward(_ trainer: Trainer) throws {
         if Anomaly.isEnabled {
             if let anomaly = Anomaly.firstAnomaly { throw report(anomaly, trainer: trainer) }
@@ -44,6 +45,7 @@ public final class AnomalyDetection: Callback {
         throw report(found, trainer: trainer)
     }
 
+    /// Throws a ``TrainingAnomaly`` for a NaN/Inf seen during validation (every-op mode).
     public func afterEpoch(_ trainer: Trainer) throws {
         // Validation runs between the last step and this event.
         if Anomaly.isEnabled, let anomaly = Anomaly.firstAnomaly {

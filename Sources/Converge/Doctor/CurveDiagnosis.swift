@@ -11,13 +11,14 @@ import Foundation
 /// The rules, in order (values are per-epoch mean losses, "first" is the first epoch's; the loss
 /// before training, when ``Thresholds`` has it, only serves to see an explosion within the first
 /// epoch):
-/// 1. **diverging** — a loss is NaN/Inf, or rises above `explosionFactor` × its best so far and
-///    above the first value;
+/// 1. **diverging** — a loss is NaN/Inf, rises above `explosionFactor` × its best so far and
+///    above the first value, or (with a known initial loss) every epoch stays above
+///    `worseThanInitial` × the loss before training;
 /// 2. **flat** — the best training loss is less than `flatImprovement` below the first (and,
 ///    when the loss before training is known, less than 25 % below that);
 /// 3. **overfitting** — validation bottoms out at least two epochs before the end, ends more
 ///    than `overfitRise` above its minimum (and averages more than half that above it since),
-///    while the training loss keeps falling;
+///    while the training loss keeps falling and ends below the validation loss;
 /// 4. **memorizing** — the training loss ends below `nearZero` × first, with validation above
 ///    it by a gap of more than a tenth of the first value (and not rising);
 /// 5. **oscillating** — over the second half, at least 40 % of the epoch-to-epoch changes are
@@ -37,6 +38,9 @@ public struct CurveDiagnosis: Equatable, Sendable {
         public var flatImprovement = 0.02
         /// How far above its best a loss must rise to count as exploding.
         public var explosionFactor = 10.0
+        /// With a known initial loss: a run whose every epoch stays above this multiple of it made
+        /// things worse throughout, and counts as diverging.
+        public var worseThanInitial = 1.5
         /// Relative rise of the validation loss above its minimum that counts as overfitting.
         public var overfitRise = 0.1
         /// Fraction of the first loss below which the training loss is "near zero".
@@ -115,6 +119,12 @@ public struct CurveDiagnosis: Equatable, Sendable {
             return [CurveDiagnosis(pattern: .diverging,
                                    evidence: "the training loss rose from \(f(initial)) before training to \(f(train[0])) in \(e(0))", epochs: [1])]
         }
+        if let initial = t.initialLoss, initial > 0, let best = train.min(), best > t.worseThanInitial * initial {
+            let b = train.firstIndex(of: best)!
+            return [CurveDiagnosis(pattern: .diverging,
+                                   evidence: "the training loss rose from \(f(initial)) before training to \(f(train[0])) in \(e(0)) and never came back (best \(f(best)) at \(e(b)), \(f(best / initial))× the start)",
+                                   epochs: [1, b + 1])]
+        }
         var bestSoFar = train[0]
         for i in train.indices.dropFirst() {
             if train[i] > t.explosionFactor * bestSoFar && train[i] > Swift.max(first, t.initialLoss ?? first) {
@@ -148,7 +158,7 @@ public struct CurveDiagnosis: Equatable, Sendable {
             let rise = v[m] > 0 ? (v[n - 1] - v[m]) / v[m] : 0
             let after = v[(m + 1)...]
             let sustained = after.count >= 2 && after.reduce(0, +) / Double(after.count) > v[m] * (1 + t.overfitRise / 2)
-            if sustained && rise > t.overfitRise && train[n - 1] < train[m] {
+            if sustained && rise > t.overfitRise && train[n - 1] < train[m] && train[n - 1] < v[n - 1] {
                 overfitting = true
                 found.append(CurveDiagnosis(pattern: .overfitting,
                                             evidence: "the validation loss bottomed at \(f(v[m])) at \(e(m)) and rose to \(f(v[n - 1])) by \(e(n - 1)) (+\(DoctorFormat.percent(rise))) while the training loss fell from \(f(train[m])) to \(f(train[n - 1]))",

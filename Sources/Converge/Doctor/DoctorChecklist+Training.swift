@@ -10,21 +10,16 @@ extension DoctorChecklist {
         let (model, optimizer, clipping) = try makeTrainingSetup()
         let loader = session.makeTrainLoader()
         let epochs = Swift.max(1, Swift.min(options.trainingEpochs, session.recipe.training.epochs))
+        // The loss before training, on a copy (a training-mode pass moves BatchNorm statistics).
         let batch = firstBatch()
-        let initialLoss = withNoGrad { () -> Double in
-            model.train()
-            return Double(session.loss(model(batch.inputs), batch.targets).item())
-        }
+        let probe = try session.makeModel()
+        let initialLoss = withNoGrad { Double(session.loss(probe(batch.inputs), batch.targets).item()) }
         let gradients = GradientMonitor(interval: Swift.max(1, loader.count))
         let spikes = LossSpikeDetector()
         var callbacks: [Callback] = [AnomalyDetection()]
         if let clipping { callbacks.append(clipping) }
         if let schedule = try session.makeScheduleCallback(epochs: epochs, batchesPerEpoch: loader.count) { callbacks.append(schedule) }
         callbacks += [gradients, spikes]
-        // The activation statistics must come from the same weights as the loss: reset the model
-        // to its seeded state after measuring the initial loss (BatchNorm statistics moved).
-        let fresh = try session.makeModel()
-        try model.loadStateDict(fresh.stateDict())
         let trainer = Trainer(model: model, optimizer: optimizer, loss: session.loss, callbacks: callbacks,
                               metrics: session.metrics, outputKind: session.outputKind,
                               accumulationSteps: session.recipe.training.accumulationSteps)
@@ -37,8 +32,7 @@ extension DoctorChecklist {
                                           suggestion: "lower the learning rate, add gradient clipping, and fix the op named"))
         }
         let history = trainer.history
-        var thresholds = CurveDiagnosis.Thresholds(initialLoss: initialLoss.isFinite ? initialLoss : nil)
-        thresholds.minimumEpochs = 3
+        let thresholds = CurveDiagnosis.Thresholds(initialLoss: initialLoss.isFinite ? initialLoss : nil)
         if history.records.isEmpty {
             findings.append(DoctorFinding(check: "loss-curve", status: .fail, message: "training stopped before the first epoch ended"))
         } else {

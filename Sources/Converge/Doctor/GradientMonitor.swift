@@ -2,8 +2,9 @@ import ConvergeCore
 import Foundation
 
 /// A training-loop instrument that records gradient statistics after every backward pass: the
-/// global norm before and after clipping at every step, and per-parameter statistics
-/// (``GradientStatistics``) and per-layer norms (``GradientFlow``) every ``interval`` steps.
+/// global norm before and after clipping at every step, and per-parameter and per-layer
+/// statistics (``GradientStatistics``) with the gradient flow (``GradientFlow``) every
+/// ``interval`` steps.
 ///
 /// Put it *after* ``GradientClipping`` in the callback list: clipping records the norm before
 /// clipping in ``Trainer/lastGradientNorm``, and this monitor then measures what the optimizer
@@ -35,6 +36,8 @@ public final class GradientMonitor: Callback {
         public var epoch: Int
         /// Every parameter's gradient statistics (after clipping).
         public var parameters: [GradientStatistics]
+        /// Every layer's gradient statistics (its parameters together, after clipping).
+        public var layers: [GradientStatistics]
         /// Per-layer weight-gradient norms, input side first, and their verdict.
         public var flow: GradientFlow
     }
@@ -52,11 +55,13 @@ public final class GradientMonitor: Callback {
         self.interval = interval
     }
 
+    /// Forgets earlier runs.
     public func beforeFit(_ trainer: Trainer) throws {
         norms.removeAll()
         snapshots.removeAll()
     }
 
+    /// Records the step's global norms and, every ``interval`` steps, a snapshot.
     public func afterBackward(_ trainer: Trainer) throws {
         let parameters = trainer.model.trainableParameters
         let after = gradNorm(parameters)
@@ -65,6 +70,7 @@ public final class GradientMonitor: Callback {
         if trainer.globalStep % interval == 0 {
             snapshots.append(Snapshot(step: trainer.globalStep, epoch: trainer.epoch,
                                       parameters: GradientStatistics.parameters(of: trainer.model),
+                                      layers: GradientStatistics.layers(of: trainer.model),
                                       flow: GradientFlow(model: trainer.model)))
         }
         if trainer.lastGradientNorm == nil { trainer.lastGradientNorm = before }

@@ -30,19 +30,26 @@ public struct GradientStatistics: Equatable, Sendable {
 
     /// Measures `gradient`.
     public init(name: String, gradient: Tensor) {
+        self.init(name: name, gradients: [gradient])
+    }
+
+    /// Measures several gradients as one vector (e.g. a layer's weight and bias).
+    public init(name: String, gradients: [Tensor]) {
         self.name = name
-        count = gradient.count
+        count = gradients.reduce(0) { $0 + $1.count }
         var sum = 0.0, sumSquares = 0.0, maxAbs = 0.0
         var zeros = 0, nonFinite = 0
-        gradient.withUnsafeBufferPointer { buffer in
-            for v in buffer {
-                let d = Double(v)
-                if !d.isFinite { nonFinite += 1 }
-                if v == 0 { zeros += 1 }
-                sum += d
-                sumSquares += d * d
-                let a = Swift.abs(d)
-                if a > maxAbs || a.isNaN { maxAbs = a.isNaN ? .nan : Swift.max(maxAbs, a) }
+        for gradient in gradients {
+            gradient.withUnsafeBufferPointer { buffer in
+                for v in buffer {
+                    let d = Double(v)
+                    if !d.isFinite { nonFinite += 1 }
+                    if v == 0 { zeros += 1 }
+                    sum += d
+                    sumSquares += d * d
+                    let a = Swift.abs(d)
+                    if a.isNaN || maxAbs.isNaN { maxAbs = .nan } else if a > maxAbs { maxAbs = a }
+                }
             }
         }
         let n = Double(Swift.max(count, 1))
@@ -50,8 +57,10 @@ public struct GradientStatistics: Equatable, Sendable {
         // Two-pass variance for accuracy: Σ(x − mean)².
         var squaredDeviations = 0.0
         let m = mean
-        gradient.withUnsafeBufferPointer { buffer in
-            for v in buffer { let d = Double(v) - m; squaredDeviations += d * d }
+        for gradient in gradients {
+            gradient.withUnsafeBufferPointer { buffer in
+                for v in buffer { let d = Double(v) - m; squaredDeviations += d * d }
+            }
         }
         std = count > 1 ? (squaredDeviations / Double(count - 1)).squareRoot() : .nan
         norm = sumSquares.squareRoot()
@@ -66,6 +75,17 @@ public struct GradientStatistics: Equatable, Sendable {
     public static func parameters(of model: Module) -> [GradientStatistics] {
         model.namedParameters().compactMap { name, parameter in
             parameter.grad.map { GradientStatistics(name: name, gradient: $0) }
+        }
+    }
+
+    /// Statistics per layer: for every module that owns parameters with gradients, all of its
+    /// own parameters' gradients (weight and bias together) as one vector, named by the module's
+    /// path, in ``Module/namedModules()`` order.
+    public static func layers(of model: Module) -> [GradientStatistics] {
+        model.namedModules().compactMap { path, module in
+            let gradients = module.namedLocalParameters().compactMap { $0.1.grad }
+            guard !gradients.isEmpty else { return nil }
+            return GradientStatistics(name: path.isEmpty ? "(root)" : path, gradients: gradients)
         }
     }
 

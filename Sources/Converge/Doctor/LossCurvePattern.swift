@@ -5,7 +5,8 @@ import Foundation
 public enum LossCurvePattern: String, CaseIterable, Sendable {
     /// Pattern 1: the loss does not decrease (flat from the start).
     case flat
-    /// Pattern 2: the loss decreases, then explodes (to a value far above its best, or to Inf/NaN).
+    /// Pattern 2: the loss decreases, then explodes (to a value far above its best, or to Inf/NaN);
+    /// also a loss that rises above its starting value and never comes back.
     case diverging
     /// Pattern 3: the training loss decreases while the validation loss rises.
     case overfitting
@@ -24,7 +25,7 @@ public enum LossCurvePattern: String, CaseIterable, Sendable {
     public var title: String {
         switch self {
         case .flat: return "loss flat from the start"
-        case .diverging: return "loss decreases, then explodes"
+        case .diverging: return "loss diverges (explodes far above its best or the start, or to Inf/NaN)"
         case .overfitting: return "training loss falls while validation loss rises (overfitting)"
         case .underfitting: return "both losses plateau high (underfitting)"
         case .oscillating: return "loss oscillates without converging"

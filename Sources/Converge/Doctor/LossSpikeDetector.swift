@@ -93,8 +93,10 @@ public final class LossSpikeDetector: Callback {
         return spike
     }
 
+    /// Forgets earlier runs.
     public func beforeFit(_ trainer: Trainer) throws { reset() }
 
+    /// Observes the batch's loss.
     public func afterBatch(_ trainer: Trainer) throws {
         observe(loss: Double(trainer.lastLoss), step: Swift.max(0, trainer.globalStep - 1), epoch: trainer.epoch)
     }

@@ -73,6 +73,8 @@ final class CurveDiagnosisTests: XCTestCase {
         XCTAssertEqual(patterns([.infinity, .nan, .nan]), [.diverging])
         XCTAssertEqual(patterns([1.0, 0.5, 0.3, 20]), [.diverging])
         XCTAssertEqual(patterns([50, 40, 30], initial: 0.7), [.diverging], "exploded within the first epoch")
+        XCTAssertEqual(patterns([3.8, 3.5, 3.6, 3.2, 3.3], initial: 0.7), [.diverging], "worse than the start throughout")
+        XCTAssertEqual(patterns([0.7, 0.5, 0.4, 0.3, 0.3], [0.1, 0.1, 0.15, 0.2, 0.25]), [.healthy], "validation below training is not overfitting")
         XCTAssertEqual(patterns([0.693, 0.692, 0.693, 0.692, 0.692]), [.flat])
         XCTAssertEqual(patterns([0.7, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1],
                                 [0.7, 0.5, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]), [.overfitting])

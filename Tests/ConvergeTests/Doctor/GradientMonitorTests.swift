@@ -15,6 +15,7 @@ final class GradientMonitorTests: XCTestCase {
         }
         XCTAssertEqual(monitor.snapshots.map(\.step), [0, 3, 6])
         XCTAssertEqual(monitor.snapshots[0].parameters.count, 6)
+        XCTAssertEqual(monitor.snapshots[0].layers.map(\.name), ["0", "2", "4"])
         XCTAssertEqual(monitor.snapshots[0].flow.layers.count, 3)
         let findings = monitor.findings()
         XCTAssertFalse(findings.contains { $0.status == .fail }, "\(findings)")

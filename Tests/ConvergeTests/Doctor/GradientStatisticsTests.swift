@@ -29,7 +29,13 @@ final class GradientStatisticsTests: XCTestCase {
             let expected = p.grad!.scalars.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
             XCTAssertEqual(s.norm, expected, accuracy: 1e-9)
         }
-        // Only rank-2 weights count as layers (the BatchNorm scale is left out).
+        // Per layer: weight and bias of each module together.
+        let perLayer = GradientStatistics.layers(of: model)
+        XCTAssertEqual(perLayer.map(\.name), ["0", "1", "3"])
+        XCTAssertEqual(perLayer[0].count, 16)
+        XCTAssertEqual(perLayer[0].norm, (stats[0].norm * stats[0].norm + stats[1].norm * stats[1].norm).squareRoot(), accuracy: 1e-9)
+        XCTAssertEqual(perLayer[2].maxAbs, Swift.max(stats[4].maxAbs, stats[5].maxAbs))
+        // Only rank-2 weights count for the gradient flow (the BatchNorm scale is left out).
         let layers = GradientStatistics.layerNorms(of: model)
         XCTAssertEqual(layers.map(\.name), ["0.weight", "3.weight"])
         XCTAssertEqual(layers[1].norm, stats[4].norm)
