@@ -32,7 +32,7 @@ import Foundation
 public struct CurveDiagnosis: Equatable, Sendable {
     /// Tunable limits of the rules.
     public struct Thresholds: Equatable, Sendable {
-        /// The loss before any training, when known (e.g. the first batch's loss).
+        /// The loss before any training, when known (best the mean over a few batches: one batch is noisy).
         public var initialLoss: Double?
         /// Relative improvement below which the curve is flat.
         public var flatImprovement = 0.02

@@ -10,10 +10,13 @@ extension DoctorChecklist {
         let (model, optimizer, clipping) = try makeTrainingSetup()
         let loader = session.makeTrainLoader()
         let epochs = Swift.max(1, Swift.min(options.trainingEpochs, session.recipe.training.epochs))
-        // The loss before training, on a copy (a training-mode pass moves BatchNorm statistics).
-        let batch = firstBatch()
+        // The loss before training: the mean over up to 10 batches, on a copy of the model (a
+        // training-mode pass moves BatchNorm statistics).
         let probe = try session.makeModel()
-        let initialLoss = withNoGrad { Double(session.loss(probe(batch.inputs), batch.targets).item()) }
+        let probeBatches = loader.batches(epoch: 0).prefix(10)
+        let initialLoss = withNoGrad {
+            probeBatches.reduce(0.0) { $0 + Double(session.loss(probe($1.inputs), $1.targets).item()) } / Double(probeBatches.count)
+        }
         let gradients = GradientMonitor(interval: Swift.max(1, loader.count))
         let spikes = LossSpikeDetector()
         var callbacks: [Callback] = [AnomalyDetection()]
@@ -47,7 +50,7 @@ extension DoctorChecklist {
         }
 
         let f = DoctorChecklist.f
-        var details = ["\(history.records.count) epochs of \(loader.count) batches (the recipe asks for \(session.recipe.training.epochs); the schedule is fitted to this shorter run, early stopping is off). Loss before training: \(f(initialLoss)).",
+        var details = ["\(history.records.count) epochs of \(loader.count) batches (the recipe asks for \(session.recipe.training.epochs); the schedule is fitted to this shorter run, early stopping is off). Loss before training (mean of \(probeBatches.count) batches): \(f(initialLoss)).",
                        "", "| epoch | train loss | val loss | lr | grad norm |", "|---|---|---|---|---|"]
         for r in history.records {
             details.append("| \(r.epoch) | \(f(r["train_loss"] ?? .nan)) | \(f(r["val_loss"] ?? .nan)) | \(f(r["lr"] ?? .nan)) | \(f(r["grad_norm"] ?? .nan)) |")

@@ -115,10 +115,10 @@ public final class LossSpikeDetector: Callback {
         let large = spikes.contains { $0.windowMean > 0 && $0.loss > 10 * $0.windowMean }
         let status: DoctorFinding.Status = nonFinite ? .fail : (frequent || large ? .warn : .ok)
         let listed = spikes.prefix(5).map(\.description).joined(separator: "; ") + (spikes.count > 5 ? "; …" : "")
-        let what = status == .ok ? "an isolated loss spike" : "\(spikes.count) loss spike\(spikes.count == 1 ? "" : "s")"
+        let what = "\(spikes.count) \(status == .ok ? "isolated " : "")loss spike\(spikes.count == 1 ? "" : "s")"
         return DoctorFinding(check: "loss-spikes", status: status,
                              message: "\(what) in \(observedCount) batches, first at step \(first.step): \(listed)",
-                             suggestion: status == .ok ? "one outlier batch is usually harmless; if spikes recur, look at the examples of that batch"
+                             suggestion: status == .ok ? "occasional outlier batches are usually harmless; if spikes recur, look at the examples of those batches"
                                  : "lower the learning rate or add warmup, add gradient clipping (clip_norm: 1.0), check the data for outliers or mislabeled batches")
     }
 }

@@ -30,7 +30,7 @@ final class LossSpikeDetectorTests: XCTestCase {
         for (i, loss) in series(spikeAt: 60, height: 0.5).enumerated() { detector.observe(loss: loss, step: i) }
         XCTAssertEqual(detector.spikes.map(\.step), [60])
         XCTAssertEqual(detector.finding.status, .ok)
-        XCTAssertTrue(detector.finding.message.hasPrefix("an isolated loss spike in 120 batches, first at step 60"), detector.finding.message)
+        XCTAssertTrue(detector.finding.message.hasPrefix("1 isolated loss spike in 120 batches, first at step 60"), detector.finding.message)
     }
 
     func testSmoothNoisyDecreaseHasNoSpikes() {
