@@ -7,6 +7,7 @@ struct ConvergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "converge",
         abstract: "Train deep neural networks that converge.",
-        subcommands: [TrainCommand.self, PredictCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self]
+        subcommands: [TrainCommand.self, PredictCommand.self, DoctorCommand.self, LRFindCommand.self,
+                      InitCheckCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self]
     )
 }

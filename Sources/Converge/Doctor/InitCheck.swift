@@ -1,0 +1,165 @@
+import ConvergeCore
+import Foundation
+
+/// The seed's initialization experiment (§7.2.5): push a batch of standard-normal inputs through
+/// a deep stack of bias-free `Linear(width, width)` layers, each followed by an activation, and
+/// track the mean and variance of the activations at every layer. Proper initialization keeps
+/// the variance of order 1; too small a scale collapses it toward 0 (vanishing), too large a
+/// scale blows it up toward Inf (exploding).
+///
+/// ```swift
+/// let result = InitCheck.run(scheme: .he, activation: .relu, depth: 20, width: 512)
+/// print(result.csv(), result.summary)     // … layer 20 variance 6.1e-01: stable
+/// ```
+///
+/// Statistics follow PyTorch's `x.mean()` and `x.var()` (unbiased) on float32 tensors: they are
+/// accumulated in double precision and rounded to float32, so a variance beyond float32's range
+/// reads as Inf, as it does in PyTorch.
+public enum InitCheck {
+    /// The initialization schemes of the experiment.
+    public enum Scheme: String, CaseIterable, Sendable {
+        /// He/Kaiming normal for ReLU: N(0, 2/fan_in) (the seed's `he`).
+        case he
+        /// Xavier/Glorot normal with gain 1: N(0, 2/(fan_in + fan_out)) (the seed's `xavier`).
+        case xavier
+        /// N(0, 0.01²): too small (the seed's `too_small`).
+        case normalSmall = "normal-0.01"
+        /// N(0, 1): too large (the seed's `too_large`).
+        case normalLarge = "normal-1.0"
+        /// A random orthogonal matrix with gain 1 (`nn.init.orthogonal_` defaults).
+        case orthogonal
+        /// PyTorch's `nn.Linear` default: U(−1/√fan_in, 1/√fan_in).
+        case `default`
+
+        /// The initializer this scheme applies to a weight (nil: keep the Linear default).
+        public var initializer: Initializer? {
+            switch self {
+            case .he: return .kaimingNormal(a: 0, mode: .fanIn, nonlinearity: .relu)
+            case .xavier: return .xavierNormal(gain: 1)
+            case .normalSmall: return .normal(mean: 0, std: 0.01)
+            case .normalLarge: return .normal(mean: 0, std: 1)
+            case .orthogonal: return .orthogonal(gain: 1)
+            case .default: return nil
+            }
+        }
+    }
+
+    /// Whether the variance survived the depth.
+    public enum Verdict: String, Sendable {
+        /// The last layer's variance is within ``InitCheck/collapseRatio`` of the input's.
+        case stable
+        /// The variance fell by more than that factor (collapse toward 0).
+        case vanishing
+        /// The variance grew by more than that factor, or reached Inf/NaN.
+        case exploding
+    }
+
+    /// The factor by which the variance must shrink or grow across the stack to be flagged (10³).
+    public static let collapseRatio = 1e3
+
+    /// Activation statistics at one layer.
+    public struct LayerStatistics: Equatable, Sendable {
+        /// The layer (0: the input).
+        public var layer: Int
+        /// Mean of every activation of the batch.
+        public var mean: Double
+        /// Unbiased variance of every activation of the batch.
+        public var variance: Double
+    }
+
+    /// One run of the experiment.
+    public struct Result: Equatable, Sendable {
+        /// The initialization.
+        public var scheme: Scheme
+        /// The activation after every layer.
+        public var activation: Activation
+        /// Number of layers.
+        public var depth: Int
+        /// Width of every layer.
+        public var width: Int
+        /// Number of input samples.
+        public var samples: Int
+        /// The input (layer 0) and every layer's statistics.
+        public var layers: [LayerStatistics]
+
+        /// The last layer's variance.
+        public var finalVariance: Double { layers.last?.variance ?? .nan }
+
+        /// The verdict from the last layer's variance relative to the input's.
+        public var verdict: Verdict {
+            let input = layers.first?.variance ?? 1
+            let v = finalVariance
+            if !v.isFinite || v / input > InitCheck.collapseRatio { return .exploding }
+            if v / input < 1 / InitCheck.collapseRatio { return .vanishing }
+            return .stable
+        }
+
+        /// The first layer whose variance left the stable band (nil when stable).
+        public var firstUnstableLayer: Int? {
+            let input = layers.first?.variance ?? 1
+            return layers.first { l in
+                !l.variance.isFinite || l.variance / input > InitCheck.collapseRatio || l.variance / input < 1 / InitCheck.collapseRatio
+            }?.layer
+        }
+
+        /// `layer,mean,variance` lines with a header (layer 0 is the input).
+        public func csv() -> String {
+            var lines = ["layer,mean,variance"]
+            for l in layers { lines.append("\(l.layer),\(InitCheck.format(l.mean)),\(InitCheck.format(l.variance))") }
+            return lines.joined(separator: "\n") + "\n"
+        }
+
+        /// `layer 20 variance: 6.123456e-01 (stable)`, with the layer where the variance left
+        /// the stable band when it did.
+        public var summary: String {
+            var text = "layer \(depth) variance: \(InitCheck.format(finalVariance)) (\(verdict.rawValue))"
+            if verdict != .stable, let k = firstUnstableLayer {
+                text += "; the variance left [1e-3, 1e3] × the input's at layer \(k)"
+            }
+            return text
+        }
+    }
+
+    /// Runs the experiment: `samples` × `width` standard-normal inputs through `depth` layers
+    /// `Linear(width, width, bias: false)` initialized by `scheme`, each followed by `activation`.
+    /// Everything is drawn from a generator seeded with `seed`.
+    public static func run(scheme: Scheme, activation: Activation, depth: Int, width: Int, samples: Int = 1000,
+                           seed: UInt64 = 42) -> Result {
+        precondition(depth >= 1 && width >= 1 && samples >= 2,
+                     "InitCheck: need depth ≥ 1, width ≥ 1 and samples ≥ 2, got \(depth), \(width), \(samples)")
+        let generator = RandomGenerator(seed: seed)
+        var layers: [Linear] = []
+        for _ in 0..<depth {
+            let layer = Linear(width, width, bias: false, generator: generator)
+            if let initializer = scheme.initializer { layer.weight.initialize(initializer, generator: generator) }
+            layers.append(layer)
+        }
+        var x = Tensor.randomNormal([samples, width], generator: generator)
+        var stats = [statistics(x, layer: 0)]
+        withNoGrad {
+            for (i, layer) in layers.enumerated() {
+                x = activation(layer(x))
+                stats.append(statistics(x, layer: i + 1))
+            }
+        }
+        return Result(scheme: scheme, activation: activation, depth: depth, width: width, samples: samples, layers: stats)
+    }
+
+    /// Mean and unbiased variance in double precision, rounded to float32 as PyTorch reports them.
+    static func statistics(_ x: Tensor, layer: Int) -> LayerStatistics {
+        var sum = 0.0
+        x.withUnsafeBufferPointer { for v in $0 { sum += Double(v) } }
+        let n = Double(x.count)
+        let mean = sum / n
+        var squares = 0.0
+        x.withUnsafeBufferPointer { for v in $0 { let d = Double(v) - mean; squares += d * d } }
+        let variance = squares / (n - 1)
+        return LayerStatistics(layer: layer, mean: Double(Float(mean)), variance: Double(Float(variance)))
+    }
+
+    static func format(_ value: Double) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+        return String(format: "%.6e", value)
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Converge
+import Foundation
+
+/// `converge doctor RECIPE [--output DIR]`: runs the seed's debugging checklist (§7.8.5) on a
+/// recipe and writes `doctor.json`, `doctor.md` and its charts.
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Run the training-debugging checklist on a recipe and report what is wrong.",
+        discussion: """
+        Checks, in order: the data (labels, scaling, NaN/Inf, shapes), overfitting one batch with \
+        regularization off, a NaN/Inf hunt with anomaly mode on, the loss at initialization and the \
+        gradient flow per layer (dead ReLUs, saturation), the learning-rate finder, and a short \
+        training run with loss-curve diagnosis, loss-spike detection and gradient monitoring. \
+        Prints a report and writes doctor.json (a list of findings {check, status, message, \
+        suggestion}), doctor.md and SVG charts into the output folder (files from an earlier \
+        doctor run there are replaced). Exits with status 1 when a check fails.
+        """)
+
+    @Argument(help: "The recipe file.")
+    var recipe: String
+
+    @Option(help: "Where to write the report (default: the recipe's output folder with -doctor appended, else runs/<recipe name>-doctor).")
+    var output: String?
+
+    @Option(help: "Epochs of the short training run (at most the recipe's).")
+    var epochs: Int = 10
+
+    @Flag(help: "Do not print progress to standard error.")
+    var quiet = false
+
+    func run() throws {
+        var failed = false
+        try reportingErrors("doctor") {
+            guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+            let loaded = try Recipe.load(from: URL(fileURLWithPath: recipe))
+            let session = try RecipeSession(loaded)
+            var options = DoctorChecklist.Options()
+            options.trainingEpochs = epochs
+            let start = Date()
+            let report = try DoctorChecklist(session: session, options: options).run { step in
+                if !quiet { FileHandle.standardError.write(Data("doctor: \(step)…\n".utf8)) }
+            }
+            let directory = output.map { URL(fileURLWithPath: $0) } ?? DoctorCommand.defaultOutput(for: loaded)
+            try report.write(to: directory)
+            print(report.text(), terminator: "")
+            print("wrote \(directory.path)/doctor.md and doctor.json (\(String(format: "%.1f", Date().timeIntervalSince(start))) s)")
+            failed = report.worstStatus == .fail
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    static func defaultOutput(for recipe: Recipe) -> URL {
+        if let output = recipe.output {
+            let url = recipe.resolve(output).standardizedFileURL
+            return url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + "-doctor")
+        }
+        return URL(fileURLWithPath: "runs").appendingPathComponent(recipe.file.deletingPathExtension().lastPathComponent + "-doctor")
+    }
+}
