@@ -7,7 +7,7 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run a worked example (build with -c release).",
-        subcommands: [StreamRecDemoCommand.self, CreditDemoCommand.self, SchedulesDemoCommand.self, DigitsDemoCommand.self]
+        subcommands: [StreamRecDemoCommand.self, CreditDemoCommand.self, InitDemoCommand.self, SchedulesDemoCommand.self, DigitsDemoCommand.self]
     )
 }
 
@@ -204,6 +204,34 @@ struct SchedulesDemoCommand: ParsableCommand {
             print("Learning-rate schedules over \(steps) steps, base rate \(lr)")
             print(result.table())
             print("wrote \(directory.path)/schedules.svg and schedules.csv")
+        }
+    }
+}
+
+/// `converge demo init`: the seed's §7.2.5 table — activation variance after a deep stack for
+/// each initializer and activation.
+struct InitDemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Activation mean and variance after 20 layers of width 512 for each initializer (seed §7.2.5).",
+        discussion: "Bias-free Linear layers, standard-normal input; per-layer statistics for one configuration: converge init-check.")
+
+    @Option(help: "Layers in the stack.")
+    var depth = 20
+
+    @Option(help: "Units per layer.")
+    var width = 512
+
+    @Option(help: "Samples in the input batch.")
+    var samples = 1_000
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 42
+
+    func run() throws {
+        try DemoCommandSupport.run("init") {
+            print("Initialization check: \(depth) layers of width \(width), \(samples) standard-normal samples (seed \(seed))")
+            print(InitCheck.renderTable(InitCheck.seedTable(depth: depth, width: width, samples: samples, seed: seed)))
         }
     }
 }

@@ -58,7 +58,7 @@ extension DoctorChecklist {
         var figures: [DoctorReport.Figure] = []
         if !history.records.isEmpty {
             figures.append(DoctorReport.Figure(file: "training.svg", caption: "Short training run: loss curves, learning rate, gradient norm",
-                                               chart: TrainingPlotWriter.chart(for: history)))
+                                               chart: TrainingPlot.monitorChart(history)))
         }
         if gradients.norms.count >= 2 {
             let steps = gradients.norms.map { Double($0.step) }
