@@ -57,14 +57,8 @@ func householderQR(_ matrix: [Double], rows m: Int, columns n: Int) -> (q: [Doub
         for x in v { vNorm += x * x }
         vNorm = vNorm.squareRoot()
         if vNorm > 0 { for i in 0..<v.count { v[i] /= vNorm } }
-        // A[k:, k:] ← (I − 2vvᵀ)·A[k:, k:]
-        if vNorm > 0 {
-            for j in k..<n {
-                var dot = 0.0
-                for i in k..<m { dot += v[i - k] * a[i * n + j] }
-                for i in k..<m { a[i * n + j] -= 2 * v[i - k] * dot }
-            }
-        }
+        // A[k:, k:] ← (I − 2vvᵀ)·A[k:, k:], row by row so the inner loops are contiguous.
+        if vNorm > 0 { reflect(&a, rows: m, columns: n, from: k, firstColumn: k, v: v) }
         diagonal[k] = vNorm > 0 ? alpha : x0
         reflectors.append(vNorm > 0 ? v : [])
     }
@@ -74,12 +68,31 @@ func householderQR(_ matrix: [Double], rows m: Int, columns n: Int) -> (q: [Doub
     for k in stride(from: n - 1, through: 0, by: -1) {
         let v = reflectors[k]
         if v.isEmpty { continue }
-        for j in 0..<n {
-            var dot = 0.0
-            for i in k..<m { dot += v[i - k] * q[i * n + j] }
-            if dot == 0 { continue }
-            for i in k..<m { q[i * n + j] -= 2 * v[i - k] * dot }
-        }
+        reflect(&q, rows: m, columns: n, from: k, firstColumn: 0, v: v)
     }
     return (q, diagonal)
+}
+
+/// Applies the Householder reflection `I − 2vvᵀ` to rows `from..<rows` and columns
+/// `firstColumn..<columns` of a row-major matrix: `w = vᵀA`, then `A −= 2·v·w`.
+private func reflect(_ a: inout [Double], rows m: Int, columns n: Int, from k: Int, firstColumn c: Int, v: [Double]) {
+    var w = [Double](repeating: 0, count: n - c)
+    a.withUnsafeMutableBufferPointer { ap in
+        w.withUnsafeMutableBufferPointer { wp in
+            v.withUnsafeBufferPointer { vp in
+                for i in k..<m {
+                    let vi = vp[i - k]
+                    if vi == 0 { continue }
+                    let row = ap.baseAddress! + i * n + c
+                    for j in 0..<(n - c) { wp[j] += vi * row[j] }
+                }
+                for i in k..<m {
+                    let scale = 2 * vp[i - k]
+                    if scale == 0 { continue }
+                    let row = ap.baseAddress! + i * n + c
+                    for j in 0..<(n - c) { row[j] -= scale * wp[j] }
+                }
+            }
+        }
+    }
 }
