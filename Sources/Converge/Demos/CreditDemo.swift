@@ -190,7 +190,7 @@ public enum CreditDemo {
         }
         log?("Generating credit data: \(c.trainSamples) train / \(c.validationSamples) validation (development population), \(c.shiftedSamples) shifted (seed \(c.seed))")
         let raw = CreditScoringData.splits(train: c.trainSamples, validation: c.validationSamples, test: 1, seed: c.seed)
-        let standardizer = FeatureStandardizer(fitting: raw.train.features)
+        let standardizer = Standardizer(fitting: raw.train.features)
         let train = raw.train.mappingFeatures(standardizer.transform)
         let validation = raw.validation.mappingFeatures(standardizer.transform)
         let shifted = CreditScoringData.generate(samples: c.shiftedSamples, seed: c.seed &+ 0x5_41F7, population: .shifted)

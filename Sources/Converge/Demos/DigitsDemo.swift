@@ -192,7 +192,7 @@ public enum DigitsDemo {
         }
         let data = try digits ?? DigitsData.load()
         let (rawTrain, rawTest) = split(data, c.split)
-        let standardizer = FeatureStandardizer(fitting: rawTrain.features)
+        let standardizer = Standardizer(fitting: rawTrain.features)
         let train = rawTrain.mappingFeatures(standardizer.transform)
         let test = rawTest.mappingFeatures(standardizer.transform)
         log?("UCI digits: \(c.split.statement)")

@@ -18,8 +18,8 @@ public struct DataSplits {
 
     /// All three sets standardized with the mean and standard deviation of the *training*
     /// features (so no information leaks from validation or test), and the standardizer used.
-    public func standardized() -> (splits: DataSplits, standardizer: FeatureStandardizer) {
-        let standardizer = FeatureStandardizer(fitting: train.features)
+    public func standardized() -> (splits: DataSplits, standardizer: Standardizer) {
+        let standardizer = Standardizer(fitting: train.features)
         let splits = DataSplits(train: train.mappingFeatures(standardizer.transform),
                                 validation: validation.mappingFeatures(standardizer.transform),
                                 test: test.mappingFeatures(standardizer.transform))

@@ -98,7 +98,7 @@ public enum StreamRecData {
     /// impressions: the best AUC any model can expect on this data (≈ 0.80).
     public static func oracleAUC(samples: Int = 200_000, seed: UInt64 = 0x0AC1E) -> Double {
         let (examples, probabilities) = generateWithClickProbabilities(samples: samples, seed: seed)
-        return DemoMetrics.areaUnderROC(scores: probabilities, labels: examples.labels.scalars) ?? 0.5
+        return rocAUC(scores: probabilities.map { Float($0) }, labels: examples.labels.scalars) ?? 0.5
     }
 }
 

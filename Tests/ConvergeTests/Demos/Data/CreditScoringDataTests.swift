@@ -4,7 +4,7 @@ import XCTest
 final class CreditScoringDataTests: XCTestCase {
     /// Pearson correlation of two columns.
     private func correlation(_ data: LabeledExamples, _ i: Int, _ j: Int) -> Double {
-        let z = FeatureStandardizer(fitting: data.features).transform(data.features).scalars
+        let z = Standardizer(fitting: data.features).transform(data.features).scalars
         let width = data.featureCount
         var sum = 0.0
         for row in 0..<data.count { sum += Double(z[row * width + i] * z[row * width + j]) }
@@ -52,7 +52,7 @@ final class CreditScoringDataTests: XCTestCase {
     func testDefaultRateOracleAndIrrelevantFeatures() throws {
         let (data, probabilities) = CreditScoringData.generateWithDefaultProbabilities(samples: 10_000, seed: 4)
         XCTAssertEqual(data.positiveFraction, 0.16, accuracy: 0.02)
-        let auc = try XCTUnwrap(DemoMetrics.areaUnderROC(scores: probabilities, labels: data.labels.scalars))
+        let auc = try XCTUnwrap(rocAUC(scores: probabilities.map { Float($0) }, labels: data.labels.scalars))
         XCTAssertEqual(auc, 0.88, accuracy: 0.02)
         let labelled = LabeledExamples(features: data.features, labels: data.labels)
         let withLabel = labelled.mappingFeatures { features in

@@ -23,19 +23,19 @@ final class StreamRecDataTests: XCTestCase {
         let (examples, probabilities) = StreamRecData.generateWithClickProbabilities(samples: 20_000, seed: 7)
         XCTAssertEqual(examples.positiveFraction, 0.28, accuracy: 0.03)
         XCTAssertEqual(probabilities.reduce(0, +) / 20_000, examples.positiveFraction, accuracy: 0.02)
-        let auc = try XCTUnwrap(DemoMetrics.areaUnderROC(scores: probabilities, labels: examples.labels.scalars))
+        let auc = try XCTUnwrap(rocAUC(scores: probabilities.map { Float($0) }, labels: examples.labels.scalars))
         XCTAssertEqual(auc, 0.80, accuracy: 0.02, "the best achievable AUC should be near 0.8")
     }
 
     func testFeaturesHaveVeryDifferentScales() {
         let data = StreamRecData.generate(samples: 2_000, seed: 3)
-        let std = FeatureStandardizer(fitting: data.features).standardDeviation
+        let std = Standardizer(fitting: data.features).scale
         XCTAssertGreaterThan(std.max()! / std.min()!, 100)
     }
 
     func testContextDuplicatesAreCorrelatedAndNoiseFeaturesAreNot() {
         let data = StreamRecData.generate(samples: 4_000, seed: 5)
-        let x = FeatureStandardizer(fitting: data.features).transform(data.features).scalars
+        let x = Standardizer(fitting: data.features).transform(data.features).scalars
         func correlation(_ i: Int, _ j: Int) -> Float {
             var sum: Float = 0
             for row in 0..<4_000 { sum += x[row * 128 + i] * x[row * 128 + j] }
