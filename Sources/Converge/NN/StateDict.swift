@@ -42,8 +42,15 @@ public enum StateDictKeyStyle: Sendable {
         }
     }
 
-    /// `runningMean` → `running_mean`; names without capitals are unchanged.
+    /// `runningMean` → `running_mean`; recurrent `weightIH0` → `weight_ih_l0` (PyTorch's RNN
+    /// names); names without capitals are unchanged.
     static func snakeCase(_ name: String) -> String {
+        for prefix in ["weightIH", "weightHH", "biasIH", "biasHH"] where name.hasPrefix(prefix) {
+            let layer = name.dropFirst(prefix.count)
+            if !layer.isEmpty && layer.allSatisfy({ $0.isNumber }) {
+                return snakeCase(prefix) + "_l" + layer
+            }
+        }
         var result = ""
         var previous: Character?
         for ch in name {
