@@ -40,6 +40,7 @@ struct LRFindCommand: ParsableCommand {
             guard steps >= 2 else { throw ValidationError("--steps must be at least 2, got \(steps)") }
             let session = try RecipeSession(Recipe.load(from: URL(fileURLWithPath: recipe)))
             let model = try session.makeModel()
+            try session.validateBatches(for: model)
             let optimizer = session.makeOptimizer(for: model)
             let finder = LRFinder(startLearningRate: startLR, endLearningRate: endLR, steps: steps,
                                   maxGradientNorm: session.recipe.training.clipNorm)

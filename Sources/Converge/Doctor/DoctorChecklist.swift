@@ -53,6 +53,7 @@ public struct DoctorChecklist {
 
     /// Runs every check in order and returns the report; `progress` is told when each starts.
     public func run(progress: ((String) -> Void)? = nil) throws -> DoctorReport {
+        try session.validateBatches(for: try session.makeModel())
         var report = DoctorReport(subject: session.recipe.file.relativePath)
         let steps: [(String, () throws -> DoctorReport.Section)] = [
             ("Data pipeline", checkData),

@@ -32,6 +32,8 @@ public struct Recipe {
     public var output: String?
     /// The recipe file.
     public var file: URL
+    /// The recipe's text as read (copied into run folders for `converge predict`).
+    public var source = ""
 
     /// The data section.
     public struct DataSpec {
@@ -179,7 +181,7 @@ public struct Recipe {
                             optimizer: try top["optimizer"].map(parseOptimizer) ?? OptimizerSpec(),
                             schedule: try top["schedule"].map(parseSchedule),
                             training: try top["training"].map(parseTraining) ?? TrainingSpec(),
-                            output: try top["output"]?.string(), file: file)
+                            output: try top["output"]?.string(), file: file, source: text)
         if let seed = top["seed"] {
             let v = try seed.int()
             guard v >= 0 else { throw seed.error("must not be negative, got \(v)") }

@@ -78,6 +78,7 @@ public enum RecipeRun {
         // Everything that can fail on bad input happens before anything is written.
         let session = try RecipeSession(recipe)
         let model = try session.makeModel()
+        try session.validateBatches(for: model)
         let optimizer = session.makeOptimizer(for: model)
         let loader = session.makeTrainLoader()
         let epochs = options.epochs ?? recipe.training.epochs
@@ -137,8 +138,7 @@ public enum RecipeRun {
     }
 
     static func writeModelDescription(_ session: RecipeSession, to output: URL) throws {
-        let recipeText = try String(contentsOf: session.recipe.file, encoding: .utf8)
-        try AtomicFile.write(Data(recipeText.utf8), to: output.appendingPathComponent("recipe.yaml"))
+        try AtomicFile.write(Data(session.recipe.source.utf8), to: output.appendingPathComponent("recipe.yaml"))
         let description = ModelDescription(inputShape: session.inputShape, featureNames: session.featureNames,
                                            labelColumn: session.recipe.data.label,
                                            task: session.recipe.data.task.rawValue, numClasses: session.numClasses,

@@ -183,6 +183,23 @@ public final class RecipeSession {
                    dropLast: recipe.training.dropLast, seed: recipe.seed)
     }
 
+    /// Checks that every training batch suits `model`: BatchNorm in training mode needs at least
+    /// two examples per batch (as in PyTorch), so a batch size of 1, or a last batch of 1 without
+    /// `drop_last`, is a recipe error rather than a crash mid-run.
+    public func validateBatches(for model: Module) throws {
+        guard model.namedModules().contains(where: { $0.1 is BatchNorm }) else { return }
+        let size = recipe.training.batchSize, count = train.count
+        let field = "training.batch_size"
+        if size == 1 || count == 1 {
+            throw RecipeError(file: recipe.file.path, line: nil, field: field,
+                              message: "BatchNorm needs at least 2 examples per training batch, got batch_size \(size) with \(count) training examples")
+        }
+        if !recipe.training.dropLast && count % size == 1 {
+            throw RecipeError(file: recipe.file.path, line: nil, field: field,
+                              message: "with \(count) training examples and batch_size \(size) the last batch has 1 example, which BatchNorm cannot normalize; set training.drop_last: true or change batch_size")
+        }
+    }
+
     /// A loader over `data` in order, for evaluation.
     public func makeEvaluationLoader(_ data: TensorDataset) -> DataLoader {
         DataLoader(data, batchSize: max(recipe.training.batchSize, 256), shuffle: false)

@@ -151,3 +151,23 @@ final class RecipeNPYTests: XCTestCase {
         XCTAssertGreaterThan(summary.final.first { $0.0 == "val_accuracy" }?.1 ?? 0, 0.9)
     }
 }
+
+final class RecipeBatchValidationTests: XCTestCase {
+    func testBatchNormWithSingleExampleBatchesIsARecipeError() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("converge-bn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rows = (0..<33).map { "\(Float($0) / 10),\($0 % 2)" }
+        try (["x,label"] + rows).joined(separator: "\n").write(to: folder.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        func recipe(_ training: String) throws -> Recipe {
+            try Recipe.parse("data: {train: t.csv}\nmodel: {mlp: {hidden: [4], batchnorm: true}}\ntraining: \(training)\noutput: out",
+                             file: folder.appendingPathComponent("r.yaml"))
+        }
+        for training in ["{batch_size: 1}", "{batch_size: 16}"] {   // 33 = 2·16 + 1
+            XCTAssertThrowsError(try RecipeRun.train(try recipe(training), options: .init(quiet: true))) { error in
+                XCTAssertEqual((error as? RecipeError)?.field, "training.batch_size", "\(error)")
+            }
+        }
+        XCTAssertNoThrow(try RecipeRun.train(try recipe("{batch_size: 16, drop_last: true, epochs: 1}"), options: .init(quiet: true)))
+    }
+}
