@@ -87,11 +87,13 @@ public final class MixedPrecision: Callback {
 
     // MARK: Callback
 
+    /// Installs this policy as ``Trainer/autocast`` and ``lossScaler`` as ``Trainer/lossScaler``.
     public func beforeFit(_ trainer: Trainer) throws {
         trainer.autocast = self
         trainer.lossScaler = lossScaler
     }
 
+    /// Removes what ``beforeFit(_:)`` installed (evaluation afterwards runs in float32).
     public func afterFit(_ trainer: Trainer) throws {
         if trainer.autocast === self { trainer.autocast = nil }
         if trainer.lossScaler === lossScaler { trainer.lossScaler = nil }
@@ -105,8 +107,10 @@ public final class MixedPrecision: Callback {
         trainer.extraEpochValues.append(("skipped_steps", Double(lossScaler.skippedSteps)))
     }
 
+    /// Saved under `mixed_precision`.
     public var checkpointKey: String? { "mixed_precision" }
 
+    /// The loss scaler's ``DynamicLossScaler/stateDict()`` (empty without a scaler).
     public func checkpointState(_ trainer: Trainer) -> [String: Double] { lossScaler?.stateDict() ?? [:] }
 
     /// Restores the scaler; an empty state (a checkpoint written without mixed precision) keeps

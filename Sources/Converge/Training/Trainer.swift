@@ -30,7 +30,8 @@ public final class Trainer {
     public var accumulationSteps: Int
     /// Dynamic loss scaling (set by ``MixedPrecision`` for float16; nil: none). When set, the loss
     /// is scaled before `backward()`, gradients are unscaled before the `afterBackward` callbacks
-    /// (so clipping sees true gradients), and a step whose gradients hold Inf/NaN is skipped.
+    /// (so clipping sees true gradients), and a step whose gradients hold Inf/NaN is skipped: no
+    /// `afterBackward` / `afterStep` callbacks run for it and ``globalStep`` does not advance.
     public var lossScaler: DynamicLossScaler?
     /// The autocast policy for training forward passes (set by ``MixedPrecision``; nil: float32).
     public var autocast: MixedPrecision?

@@ -76,6 +76,39 @@ final class MixedPrecisionTests: XCTestCase {
         XCTAssertEqual(trainer.model.parameters.map(\.scalars), before, "no step was taken")
     }
 
+    func testTrainerSkipsStepWithInjectedInfGradient() throws {
+        final class Probe: Callback {
+            var backwardSteps: [Int] = [], parametersBefore: [[Float]] = [], parametersAfter: [[Float]] = []
+            func beforeBatch(_ trainer: Trainer) throws { parametersBefore.append(trainer.model.parameters.flatMap(\.scalars)) }
+            func afterBackward(_ trainer: Trainer) throws {
+                backwardSteps.append(trainer.batchIndex)
+                XCTAssertTrue(trainer.model.trainableParameters.allSatisfy { $0.grad!.scalars.allSatisfy(\.isFinite) })
+            }
+            func afterBatch(_ trainer: Trainer) throws { parametersAfter.append(trainer.model.parameters.flatMap(\.scalars)) }
+        }
+        Random.seed(5)
+        let model = Sequential { Linear(4, 8); Tanh(); Linear(8, 1) }
+        let probe = Probe()
+        var batch = 0
+        // Batch 2's loss is multiplied by Inf: its gradients are Inf/NaN.
+        let trainer = Trainer(model: model, optimizer: SGD(model.parameters, learningRate: 0.05), loss: { out, y in
+            defer { batch += 1 }
+            let value = Loss.meanSquaredError(out, y)
+            return batch == 2 ? value * Float.infinity : value
+        }, callbacks: [probe])
+        let scaler = DynamicLossScaler(initialScale: 1024)
+        trainer.lossScaler = scaler   // loss scaling without autocast
+        try trainer.fit(train: DataLoader(Self.regression(count: 64, seed: 3), batchSize: 16), epochs: 1)
+        XCTAssertEqual(probe.backwardSteps, [0, 1, 3], "clipping-style callbacks never see the Inf step")
+        XCTAssertEqual(trainer.globalStep, 3)
+        XCTAssertEqual(scaler.currentScale, 512)
+        XCTAssertEqual(scaler.skippedSteps, 1)
+        XCTAssertEqual(scaler.growthTracker, 1)
+        XCTAssertEqual(probe.parametersAfter[2], probe.parametersBefore[2], "the Inf step changed nothing")
+        XCTAssertNotEqual(probe.parametersAfter[1], probe.parametersBefore[1])
+        XCTAssertTrue(model.parameters.allSatisfy { $0.scalars.allSatisfy(\.isFinite) })
+    }
+
     func testAutocastForwardRoundsWeightsAndOutputsAndKeepsMasters() throws {
         Random.seed(8)
         let layer = Linear(3, 2)
