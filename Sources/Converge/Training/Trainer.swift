@@ -28,6 +28,13 @@ public final class Trainer {
     /// The loss of each micro-batch is scaled by 1/k so k micro-batches give the update of one
     /// batch k times larger.
     public var accumulationSteps: Int
+    /// Dynamic loss scaling (set by ``MixedPrecision`` for float16; nil: none). When set, the loss
+    /// is scaled before `backward()`, gradients are unscaled before the `afterBackward` callbacks
+    /// (so clipping sees true gradients), and a step whose gradients hold Inf/NaN is skipped: no
+    /// `afterBackward` / `afterStep` callbacks run for it and ``globalStep`` does not advance.
+    public var lossScaler: DynamicLossScaler?
+    /// The autocast policy for training forward passes (set by ``MixedPrecision``; nil: float32).
+    public var autocast: MixedPrecision?
 
     // MARK: State (read by callbacks)
 
@@ -45,6 +52,8 @@ public final class Trainer {
     public internal(set) var lastLoss: Float = .nan
     /// The global gradient norm of the last step (set by clipping, or measured by the trainer).
     public var lastGradientNorm: Double?
+    /// Whether the last optimizer step was skipped because ``lossScaler`` found Inf/NaN gradients.
+    public internal(set) var lastStepSkipped = false
     /// The last batch's inputs and targets.
     public internal(set) var lastBatch: (inputs: Tensor, targets: Tensor)?
     /// Per-epoch records so far.
@@ -128,11 +137,11 @@ public final class Trainer {
 
     private func trainBatch(inputs: Tensor, targets: Tensor, isLastOfEpoch: Bool) throws {
         if microBatch == 0 { optimizer.zeroGrad() }
-        let output = model(inputs)
+        let output = autocast?.forward(model, inputs) ?? model(inputs)
         let value = loss(output, targets)
         precondition(value.count == 1, "Trainer: the loss must be a scalar, got shape \(value.shape)")
         let objective = accumulationSteps > 1 ? value * (1 / Float(accumulationSteps)) : value
-        objective.backward()
+        (lossScaler?.scale(objective) ?? objective).backward()
         lastLoss = value.item()
         let n = inputs.shape.first ?? 1
         lossSum += Double(lastLoss) * Double(n)
@@ -140,12 +149,20 @@ public final class Trainer {
         microBatch += 1
         guard microBatch == accumulationSteps || isLastOfEpoch else { return }
         lastGradientNorm = nil
+        if let lossScaler, !lossScaler.unscale(optimizer.parameters) {
+            lossScaler.update(foundInf: true)   // skip the step: no callbacks see Inf/NaN gradients
+            lastStepSkipped = true
+            microBatch = 0
+            return
+        }
+        lastStepSkipped = false
         for c in callbacks { try c.afterBackward(self) }
         let norm = lastGradientNorm ?? gradNorm(model.trainableParameters)
         lastGradientNorm = norm
         gradNormSum += norm
         gradNormCount += 1
         withNoGrad { optimizer.step() }
+        lossScaler?.update(foundInf: false)
         globalStep += 1
         microBatch = 0
         for c in callbacks { try c.afterStep(self) }

@@ -16,3 +16,9 @@ public enum DType: String, Sendable, CaseIterable {
         }
     }
 }
+
+extension Tensor {
+    /// Records that this tensor's values are representable in `dtype` (set by rounding ops such
+    /// as `rounded(to:)`); the values themselves are not changed.
+    public func markPrecision(_ dtype: DType) { self.dtype = dtype }
+}
