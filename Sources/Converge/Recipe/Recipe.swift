@@ -130,6 +130,8 @@ public struct Recipe {
         public var shuffle = true
         public var dropLast = false
         public var checkpointEverySteps: Int?
+        /// `float32` (default), or `float16` / `bfloat16` mixed precision (``MixedPrecision``).
+        public var precision = "float32"
     }
 
     /// Early-stopping options.
@@ -318,7 +320,7 @@ public struct Recipe {
 
     static func parseTraining(_ field: RecipeField) throws -> TrainingSpec {
         let f = try field.mapping(allowed: ["epochs", "batch_size", "clip_norm", "clip_value", "accumulation_steps",
-                                            "early_stopping", "shuffle", "drop_last", "checkpoint_every_steps"])
+                                            "early_stopping", "shuffle", "drop_last", "checkpoint_every_steps", "precision"])
         var spec = TrainingSpec()
         spec.epochs = try f["epochs"]?.positiveInt() ?? 10
         spec.batchSize = try f["batch_size"]?.positiveInt() ?? 64
@@ -328,6 +330,7 @@ public struct Recipe {
         spec.shuffle = try f["shuffle"]?.bool() ?? true
         spec.dropLast = try f["drop_last"]?.bool() ?? false
         spec.checkpointEverySteps = try f["checkpoint_every_steps"]?.positiveInt()
+        spec.precision = try f["precision"]?.choice(["float32", "float16", "bfloat16"]) ?? "float32"
         if let e = f["early_stopping"] {
             let g = try e.mapping(allowed: ["patience", "min_delta", "monitor", "restore_best"])
             var es = EarlyStoppingSpec()

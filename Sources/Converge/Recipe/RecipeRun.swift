@@ -99,6 +99,9 @@ public enum RecipeRun {
             stopper = s
             callbacks.append(s)
         }
+        if let dtype = DType(rawValue: recipe.training.precision), dtype != .float32 {
+            callbacks.append(MixedPrecision(dtype: dtype))
+        }
         callbacks.append(HistoryLogger(directory: output))
         callbacks.append(TrainingPlotWriter(url: output.appendingPathComponent("training.svg")))
         callbacks.append(Checkpointing(directory: checkpointURL, everySteps: recipe.training.checkpointEverySteps))

@@ -62,6 +62,8 @@ final class RecipeTests: XCTestCase {
     func testBadValuesAreRejected() throws {
         XCTAssertEqual(error(base.replacingOccurrences(of: "dropout: 0.1", with: "dropout: 1.5"))?.field, "model.mlp.dropout")
         XCTAssertEqual(error(base.replacingOccurrences(of: "epochs: 3", with: "epochs: 0"))?.field, "training.epochs")
+        XCTAssertEqual(error(base.replacingOccurrences(of: "epochs: 3", with: "epochs: 3, precision: float8"))?.field, "training.precision")
+        XCTAssertEqual(try parse(base.replacingOccurrences(of: "epochs: 3", with: "epochs: 3, precision: bfloat16")).training.precision, "bfloat16")
         XCTAssertEqual(error(base.replacingOccurrences(of: "name: sgd", with: "name: lbfgs"))?.field, "optimizer.name")
         XCTAssertEqual(error(base.replacingOccurrences(of: "validation: 0.2", with: "validation: 1.5"))?.field, "data.validation")
         let schedule = try XCTUnwrap(error(base.replacingOccurrences(of: "eta_min", with: "max_lr")))
