@@ -129,10 +129,20 @@ extension Tensor {
     /// `x · Wᵀ + b` as in `nn.Linear`, with `weight` of shape [out, in] and `bias` [out]: one GEMM
     /// with no transpose copy, forward or backward; the bias gradient is a column sum.
     public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
+        let x = self
+        let out = linearOutput(weight: weight, bias: bias)
+        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        return Tensor.result(out, op: "linear", inputs: inputs) { g in
+            Tensor.linearGradients(upstream: g, input: x, weight: weight, bias: bias)
+        }
+    }
+
+    /// The value of ``linear(weight:bias:)`` without recording the op (for fused layers that
+    /// record their own backward).
+    public func linearOutput(weight: Tensor, bias: Tensor?) -> Tensor {
         let resultShape = checked { try ShapeCheck.linear(input: shape, weight: weight.shape, bias: bias?.shape) }
         let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
         let rows = Shape.count(shape, 0..<(rank - 1))
-        let x = self
         let out = Tensor(uninitializedShape: resultShape)
         let po = out.storage.pointer
         if let bias {
@@ -142,32 +152,37 @@ extension Tensor {
         Kernels.gemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
                      a: storage.pointer, lda: inFeatures, b: weight.storage.pointer, ldb: inFeatures,
                      beta: bias == nil ? 0 : 1, c: po, ldc: outFeatures)
-        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        return Tensor.result(out, op: "linear", inputs: inputs) { g in
-            var grads: [Tensor?] = []
-            grads.reserveCapacity(3)
-            if x.requiresGrad {
-                let gx = Tensor(uninitializedShape: x.shape)
-                Kernels.gemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures, alpha: 1,
-                             a: g.storage.pointer, lda: outFeatures, b: weight.storage.pointer, ldb: inFeatures,
-                             beta: 0, c: gx.storage.pointer, ldc: inFeatures)
-                grads.append(gx)
+        return out
+    }
+
+    /// Gradients of `x · Wᵀ + b` with respect to `input`, `weight` and `bias` (when present), given
+    /// the gradient of its output; `nil` for operands that do not require one.
+    public static func linearGradients(upstream g: Tensor, input x: Tensor, weight: Tensor, bias: Tensor?) -> [Tensor?] {
+        let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
+        let rows = Shape.count(x.shape, 0..<(x.rank - 1))
+        var grads: [Tensor?] = []
+        grads.reserveCapacity(3)
+        if x.requiresGrad {
+            let gx = Tensor(uninitializedShape: x.shape)
+            Kernels.gemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures, alpha: 1,
+                         a: g.storage.pointer, lda: outFeatures, b: weight.storage.pointer, ldb: inFeatures,
+                         beta: 0, c: gx.storage.pointer, ldc: inFeatures)
+            grads.append(gx)
+        } else { grads.append(nil) }
+        if weight.requiresGrad {
+            let gw = Tensor(uninitializedShape: weight.shape)
+            Kernels.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1,
+                         a: g.storage.pointer, lda: outFeatures, b: x.storage.pointer, ldb: inFeatures,
+                         beta: 0, c: gw.storage.pointer, ldc: inFeatures)
+            grads.append(gw)
+        } else { grads.append(nil) }
+        if let bias {
+            if bias.requiresGrad {
+                let gb = Tensor(uninitializedShape: bias.shape)
+                Kernels.reduce(.sum, g.storage.pointer, outer: 1, reduced: rows, inner: outFeatures, gb.storage.pointer)
+                grads.append(gb)
             } else { grads.append(nil) }
-            if weight.requiresGrad {
-                let gw = Tensor(uninitializedShape: weight.shape)
-                Kernels.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows, alpha: 1,
-                             a: g.storage.pointer, lda: outFeatures, b: x.storage.pointer, ldb: inFeatures,
-                             beta: 0, c: gw.storage.pointer, ldc: inFeatures)
-                grads.append(gw)
-            } else { grads.append(nil) }
-            if let bias {
-                if bias.requiresGrad {
-                    let gb = Tensor(uninitializedShape: bias.shape)
-                    Kernels.reduce(.sum, g.storage.pointer, outer: 1, reduced: rows, inner: outFeatures, gb.storage.pointer)
-                    grads.append(gb)
-                } else { grads.append(nil) }
-            }
-            return grads
         }
+        return grads
     }
 }
