@@ -157,7 +157,7 @@ public final class Trainer {
         }
         lastStepSkipped = false
         for c in callbacks { try c.afterBackward(self) }
-        let norm = lastGradientNorm ?? gradNorm(model.trainableParameters)
+        let norm = lastGradientNorm ?? gradNorm(optimizer.parameters)
         lastGradientNorm = norm
         gradNormSum += norm
         gradNormCount += 1

@@ -19,7 +19,7 @@ public final class GradientClipping: Callback {
     }
 
     public func afterBackward(_ trainer: Trainer) throws {
-        let parameters = trainer.model.trainableParameters
+        let parameters = trainer.optimizer.parameters   // the optimizer's list: no reflection per step
         if let clipValue { clipGradValue(parameters, clipValue: clipValue) }
         if let maxNorm {
             let norm = clipGradNorm(parameters, maxNorm: maxNorm)
