@@ -69,9 +69,7 @@ open class Adam: Optimizer {
         get { (parameterGroups.first?.betas ?? defaults.betas)?.0 }
         set {
             guard let newValue else { return }
-            var groups = parameterGroups
-            for i in groups.indices { groups[i].betas = (newValue, groups[i].betas?.1 ?? 0.999) }
-            parameterGroups = groups
+            updateEveryGroup { $0.betas = (newValue, $0.betas?.1 ?? 0.999) }
         }
     }
 

@@ -118,11 +118,7 @@ open class Optimizer {
     /// The first group's learning rate; setting it sets every group's.
     public var learningRate: Double {
         get { parameterGroups.first?.learningRate ?? defaults.learningRate ?? 0 }
-        set {
-            var groups = parameterGroups
-            for i in groups.indices { groups[i].learningRate = newValue }
-            parameterGroups = groups
-        }
+        set { updateEveryGroup { $0.learningRate = newValue } }
     }
 
     /// Sets the first group's learning rate to `rate` and every other group's in proportion to
@@ -133,12 +129,12 @@ open class Optimizer {
             learningRate = rate
             return
         }
-        var groups = parameterGroups
-        for i in groups.indices {
-            let initial = groups[i].initialLearningRate ?? reference
-            groups[i].learningRate = i == 0 ? rate : rate * (initial / reference)
+        var isFirst = true
+        updateEveryGroup { group in
+            let initial = group.initialLearningRate ?? reference
+            group.learningRate = isFirst ? rate : rate * (initial / reference)
+            isFirst = false
         }
-        parameterGroups = groups
     }
 
     /// The momentum a schedule may cycle: SGD's and RMSprop's momentum, Adam's and AdamW's β₁;
@@ -147,6 +143,14 @@ open class Optimizer {
     open var momentum: Double? {
         get { nil }
         set {}
+    }
+
+    /// Applies `change` to every parameter group (for hyperparameter setters such as
+    /// ``momentum``).
+    public func updateEveryGroup(_ change: (inout ParameterGroup) -> Void) {
+        var groups = parameterGroups
+        for i in groups.indices { change(&groups[i]) }
+        parameterGroups = groups
     }
 
     // MARK: - State dictionary

@@ -54,9 +54,7 @@ public final class RMSprop: Optimizer {
         get { parameterGroups.first?.momentum ?? defaults.momentum }
         set {
             guard let newValue else { return }
-            var groups = parameterGroups
-            for i in groups.indices { groups[i].momentum = newValue }
-            parameterGroups = groups
+            updateEveryGroup { $0.momentum = newValue }
         }
     }
 
