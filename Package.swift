@@ -1,4 +1,4 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 import PackageDescription
 
 let package = Package(
@@ -17,22 +17,30 @@ let package = Package(
         // Kernels, tensors and autograd. No layers, no training.
         .target(
             name: "ConvergeCore",
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         // Everything for training: NN, optimizers, schedules, training loop, doctor, IO.
         .target(
             name: "Converge",
-            dependencies: ["ConvergeCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ConvergeCore", .product(name: "Yams", package: "Yams")]
+        ),
+        // The worked examples, their data and the benchmarks. Only the CLI uses them, so a
+        // package that depends on the `Converge` library compiles none of this.
+        .target(
+            name: "ConvergeExamples",
+            dependencies: ["Converge"],
             resources: [.copy("Resources")]
         ),
         .executableTarget(
             name: "converge",
-            dependencies: ["Converge", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Converge", "ConvergeExamples",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Golden-file loading and tolerance checks shared by the test targets.
         .target(name: "ConvergeTestSupport", dependencies: ["ConvergeCore"]),
         .testTarget(name: "ConvergeCoreTests", dependencies: ["ConvergeCore", "ConvergeTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvergeTests", dependencies: ["Converge", "ConvergeTestSupport"], resources: [.copy("Fixtures")]),
-    ]
+        .testTarget(name: "ConvergeExamplesTests", dependencies: ["ConvergeExamples", "ConvergeTestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
 )

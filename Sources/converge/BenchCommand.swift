@@ -1,5 +1,6 @@
 import ArgumentParser
 import Converge
+import ConvergeExamples
 import Foundation
 
 /// `converge bench [NAME] [--size N] [--repeats R]`: runs one registered benchmark, or all of

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Converge
+import ConvergeExamples
 
 /// The `converge` command-line tool.
 @main

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Converge
+import ConvergeExamples
 import Foundation
 
 /// `converge demo NAME`: the worked examples of the chapters (build with `-c release`).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Converge
+import ConvergeExamples
 import Foundation
 
 /// `converge doctor RECIPE [--output DIR]`: runs the seed's debugging checklist (§7.8.5) on a

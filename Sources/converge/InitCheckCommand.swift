@@ -1,5 +1,6 @@
 import ArgumentParser
 import Converge
+import ConvergeExamples
 import Foundation
 
 /// `converge init-check --init NAME --activation NAME --depth N --width N [--samples N]`: the

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Converge
+import ConvergeExamples
 import Foundation
 
 /// `converge lr-find RECIPE [--start-lr 1e-7] [--end-lr 10] [--steps 100] [--svg FILE]`: the

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Converge
+import ConvergeExamples
 import Foundation
 
 /// `converge schedule NAME [--param value ...] --steps N [--svg FILE]`: prints a learning-rate

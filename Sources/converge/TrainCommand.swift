@@ -1,5 +1,6 @@
 import ArgumentParser
 import Converge
+import ConvergeExamples
 import Foundation
 
 /// `converge train RECIPE [--output DIR] [--epochs N] [--resume DIR] [--quiet]`.

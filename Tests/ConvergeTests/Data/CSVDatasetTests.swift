@@ -1,4 +1,5 @@
 import XCTest
+import ConvergeTestSupport
 @testable import Converge
 
 final class CSVDatasetTests: XCTestCase {

@@ -1,4 +1,5 @@
 import XCTest
+import ConvergeTestSupport
 @testable import Converge
 
 /// The `.npy` files here were written by `numpy.save` (NumPy 2.x) and embedded as base64, so the

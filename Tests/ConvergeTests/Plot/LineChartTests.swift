@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ConvergeTestSupport
 @testable import Converge
 
 final class LineChartTests: XCTestCase {
