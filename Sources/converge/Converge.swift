@@ -8,7 +8,7 @@ struct ConvergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "converge",
         abstract: "Train deep neural networks that converge.",
-        subcommands: [TrainCommand.self, PredictCommand.self, DoctorCommand.self, LRFindCommand.self,
+        subcommands: [TrainCommand.self, PredictCommand.self, LintCommand.self, DoctorCommand.self, LRFindCommand.self,
                       InitCheckCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self]
     )
 }

@@ -36,7 +36,17 @@ struct DoctorCommand: ParsableCommand {
         try reportingErrors("doctor") {
             guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
             let loaded = try Recipe.load(from: URL(fileURLWithPath: recipe))
-            let session = try RecipeSession(loaded)
+            let session: RecipeSession
+            do {
+                session = try RecipeSession(loaded)
+            } catch {
+                // The recipe does not load: the lint says why (and what else is wrong) before any training.
+                let lint = RecipeLint().lint(loaded)
+                guard lint.hasErrors else { throw error }
+                print(lint.text(), terminator: "")
+                failed = true
+                return
+            }
             var options = DoctorChecklist.Options()
             options.trainingEpochs = epochs
             let start = Date()

@@ -32,7 +32,7 @@ extension DoctorChecklist {
             try trainer.fit(train: loader, validation: validation, epochs: epochs)
         } catch let anomaly as TrainingAnomaly {
             findings.append(DoctorFinding(check: "nan-hunt", status: .fail, message: "during training, " + anomaly.description,
-                                          suggestion: "lower the learning rate, add gradient clipping, and fix the op named"))
+                                          suggestion: "fix the op named", remedies: [.lowerLearningRate, .clipGradients(maxNorm: 1)]))
         }
         let history = trainer.history
         let thresholds = CurveDiagnosis.Thresholds(initialLoss: initialLoss.isFinite ? initialLoss : nil)
