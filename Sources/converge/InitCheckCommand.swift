@@ -16,11 +16,12 @@ struct InitCheckCommand: ParsableCommand {
         layer's variance and a verdict: stable, vanishing (variance fell more than 1000×), exploding \
         (grew more than 1000×, or reached Inf) or saturated (tanh/sigmoid: half or more of the last \
         layer's outputs at the activation's ends, measured, whatever the variance).
-        Inits: he, xavier, normal-0.01 (too small), normal-1.0 (too large), orthogonal, default \
+        Inits: he, xavier-normal (also spelled xavier), xavier-uniform, normal-0.01 (too small), \
+        normal-1.0 (too large), orthogonal, default \
         (PyTorch's Linear default). Activations: relu, tanh, sigmoid, linear, gelu.
         """)
 
-    @Option(name: .customLong("init"), help: "he, xavier, normal-0.01, normal-1.0, orthogonal or default.")
+    @Option(name: .customLong("init"), help: "he, xavier (= xavier-normal), xavier-uniform, normal-0.01, normal-1.0, orthogonal or default.")
     var initialization: String
 
     @Option(help: "relu, tanh, sigmoid, linear or gelu.")
@@ -40,8 +41,8 @@ struct InitCheckCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors("init-check") {
-            guard let scheme = InitCheck.Scheme(rawValue: initialization) else {
-                throw ValidationError("--init: unknown initialization '\(initialization)' (expected \(InitCheck.Scheme.allCases.map(\.rawValue).joined(separator: ", ")))")
+            guard let scheme = InitCheck.Scheme(name: initialization) else {
+                throw ValidationError("--init: unknown initialization '\(initialization)' (expected \(InitCheck.Scheme.names.joined(separator: ", ")))")
             }
             let names = ["relu", "tanh", "sigmoid", "linear", "gelu"]
             guard names.contains(activation.lowercased()), let act = Activation(name: activation) else {

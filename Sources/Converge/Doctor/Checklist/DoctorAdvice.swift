@@ -23,7 +23,7 @@ public enum DoctorAdvice {
             }
         case .matchedInitializer:
             guard case .mlp(let m) = recipe.model else { return "a layer list has no init key" }
-            if m.initialization == RecipeRepairs.matchedInitializer(for: m.activation) { return "the recipe already uses init: \(m.initialization) with \(m.activation)" }
+            if m.initialization.hasPrefix(RecipeRepairs.matchedInitializer(for: m.activation)) { return "the recipe already uses init: \(m.initialization) with \(m.activation)" }
         case .leakyReLU:
             switch recipe.model {
             case .mlp: if activation != "relu" { return "the model has no ReLU" }

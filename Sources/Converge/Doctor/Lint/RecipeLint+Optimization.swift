@@ -6,7 +6,17 @@ extension RecipeLint.Context {
     mutating func checkArchitecture() {
         if case .mlp(let mlp) = recipe.model {
             let bounded = mlp.activation == "tanh" || mlp.activation == "sigmoid"
-            switch (mlp.initialization, bounded) {
+            let family = mlp.initialization.hasPrefix("xavier") ? "xavier" : mlp.initialization
+            if family == "normal-1.0" {
+                add("init-activation", .error, field: "model.mlp.init",
+                    "init normal-1.0 (N(0, 1) weights) multiplies the variance by the fan-in at every layer: \(bounded ? "\(mlp.activation) saturates (nearly every output at its ends)" : "the activations and gradients explode")",
+                    fix: "use init: \(RecipeRepairs.matchedInitializer(for: mlp.activation)) with \(mlp.activation)")
+            } else if family == "normal-0.01" && mlp.hidden.count >= 3 && !mlp.batchNorm {
+                add("init-activation", .warning, field: "model.mlp.init",
+                    "init normal-0.01 shrinks the signal at every one of the \(mlp.hidden.count) layers: the activations and gradients vanish",
+                    fix: "use init: \(RecipeRepairs.matchedInitializer(for: mlp.activation)) with \(mlp.activation)")
+            }
+            switch (family, bounded) {
             case ("he", true):
                 add("init-activation", .warning, field: "model.mlp.init",
                     "He initialization (gain √2, for ReLU) with \(mlp.activation): the pre-activations start twice as wide as \(mlp.activation) tolerates and saturate",
