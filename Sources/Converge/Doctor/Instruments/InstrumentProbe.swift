@@ -1,0 +1,122 @@
+import ConvergeCore
+import Foundation
+
+/// What the instruments share: the model's trainable parameters grouped into layers by module
+/// path (so any Module is covered — Linear, Conv, norms, LSTM/GRU, attention — without knowing
+/// its type), copies of parameter and gradient values, extra forward/backward passes on part of
+/// a batch, and a guard that undoes every side effect of those passes (gradients, BatchNorm
+/// running statistics, the random generator that draws dropout masks), so that a run with the
+/// instruments on follows exactly the trajectory of a run without them.
+final class InstrumentProbe {
+    /// One layer: a module path and the indices of its parameters in ``parameters``.
+    struct Layer {
+        var name: String
+        var indices: [Int]
+    }
+
+    let model: Module
+    /// The trainable parameters, in the optimizer's order.
+    let parameters: [Tensor]
+    /// The layers, in parameter order.
+    let layers: [Layer]
+
+    init(trainer: Trainer) {
+        model = trainer.model
+        parameters = trainer.optimizer.parameters
+        let names = Dictionary(trainer.model.namedParameters().map { (ObjectIdentifier($0.1), $0.0) }, uniquingKeysWith: { a, _ in a })
+        var layers: [Layer] = []
+        var position: [String: Int] = [:]
+        for (i, p) in parameters.enumerated() {
+            let full = names[ObjectIdentifier(p)] ?? "param\(i)"
+            let name = full.split(separator: ".").dropLast().joined(separator: ".")
+            let key = name.isEmpty ? full : name
+            if let at = position[key] { layers[at].indices.append(i) } else {
+                position[key] = layers.count
+                layers.append(Layer(name: key, indices: [i]))
+            }
+        }
+        self.layers = layers
+    }
+
+    /// The values of every parameter.
+    func values() -> [[Float]] { parameters.map(InstrumentProbe.copy) }
+
+    /// The gradient of every parameter (zeros where none).
+    func gradients() -> [[Float]] { parameters.map { $0.grad.map(InstrumentProbe.copy) ?? [Float](repeating: 0, count: $0.count) } }
+
+    static func copy(_ t: Tensor) -> [Float] { Array(UnsafeBufferPointer(start: t.storage.pointer, count: t.count)) }
+
+    /// Sets every parameter to `values` (+ `scale` × `direction` when given).
+    func setParameters(_ values: [[Float]], plus scale: Float = 0, direction: [[Float]]? = nil) {
+        for (i, p) in parameters.enumerated() {
+            let x = p.storage.pointer
+            values[i].withUnsafeBufferPointer { v in
+                if let d = direction?[i], scale != 0 {
+                    d.withUnsafeBufferPointer { d in for j in 0..<v.count { x[j] = v[j] + scale * d[j] } }
+                } else {
+                    for j in 0..<v.count { x[j] = v[j] }
+                }
+            }
+        }
+    }
+
+    /// Runs `body` and then restores the gradients, the module buffers (BatchNorm running
+    /// statistics) and the random generator as they were before it.
+    func withoutSideEffects<T>(_ body: () throws -> T) rethrows -> T {
+        let grads = parameters.map { $0.grad }
+        let savedGrads = grads.map { $0.map(InstrumentProbe.copy) }
+        let buffers = model.namedBuffers().map(\.1)
+        let savedBuffers = buffers.map(InstrumentProbe.copy)
+        let random = Random.generator.state
+        defer {
+            for (i, p) in parameters.enumerated() {
+                if let g = grads[i], let saved = savedGrads[i] {
+                    let x = g.storage.pointer
+                    for j in 0..<saved.count { x[j] = saved[j] }
+                    p.grad = g
+                } else {
+                    p.grad = nil
+                }
+            }
+            for (b, saved) in zip(buffers, savedBuffers) {
+                let x = b.storage.pointer
+                for j in 0..<saved.count { x[j] = saved[j] }
+            }
+            Random.generator.state = random
+        }
+        return try body()
+    }
+
+    /// The loss and the gradient of every parameter on `inputs`/`targets` (training mode; the
+    /// caller undoes side effects with ``withoutSideEffects(_:)``).
+    func lossAndGradient(_ loss: (Tensor, Tensor) -> Tensor, inputs: Tensor, targets: Tensor) -> (Double, [[Float]]) {
+        for p in parameters { p.grad = nil }
+        let value = loss(model(inputs), targets)
+        value.backward()
+        return (Double(value.item()), gradients())
+    }
+
+    /// The loss on `inputs`/`targets` without gradients (training mode).
+    func loss(_ loss: (Tensor, Tensor) -> Tensor, inputs: Tensor, targets: Tensor) -> Double {
+        withNoGrad { Double(loss(model(inputs), targets).item()) }
+    }
+
+    /// Rows `range` of a batch tensor.
+    static func rows(_ t: Tensor, _ range: Range<Int>) -> Tensor { t.sliced(alongAxis: 0, range) }
+
+    // MARK: - Vector arithmetic over parameter lists
+
+    static func dot(_ a: [[Float]], _ b: [[Float]], indices: [Int]? = nil) -> Double {
+        var sum = 0.0
+        for i in indices ?? Array(a.indices) {
+            a[i].withUnsafeBufferPointer { x in b[i].withUnsafeBufferPointer { y in
+                var s: Float = 0
+                for j in 0..<x.count { s += x[j] * y[j] }
+                sum += Double(s)
+            } }
+        }
+        return sum
+    }
+
+    static func squaredNorm(_ a: [[Float]], indices: [Int]? = nil) -> Double { dot(a, a, indices: indices) }
+}
