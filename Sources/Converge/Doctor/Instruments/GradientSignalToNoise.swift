@@ -42,9 +42,9 @@ public final class GradientSignalToNoise: Callback {
     /// The part of the batch used.
     public let probeFraction: Double
     /// Every measurement, in order.
-    public private(set) var measurements: [Measurement] = []
+    public internal(set) var measurements: [Measurement] = []
     /// Wall-clock seconds spent measuring.
-    public private(set) var secondsSpent = 0.0
+    public internal(set) var secondsSpent = 0.0
     private var probe: InstrumentProbe?
 
     /// Creates the instrument.

@@ -34,11 +34,11 @@ public final class SharpnessMonitor: Callback {
     /// The part of the batch the Hessian is measured on.
     public let probeFraction: Double
     /// Every measurement.
-    public private(set) var measurements: [Measurement] = []
+    public internal(set) var measurements: [Measurement] = []
     /// Wall-clock seconds spent measuring.
-    public private(set) var secondsSpent = 0.0
+    public internal(set) var secondsSpent = 0.0
     /// Whether the optimizer is plain or momentum SGD, for which the 2/η threshold holds.
-    public private(set) var thresholdApplies = true
+    public internal(set) var thresholdApplies = true
     private var probe: InstrumentProbe?
     private var vector: [[Float]]?
 
@@ -59,7 +59,7 @@ public final class SharpnessMonitor: Callback {
     /// The stability threshold of the trainer's optimizer: (2 + 2β)/η for SGD with momentum β.
     static func threshold(_ optimizer: Optimizer) -> Double {
         let rate = optimizer.learningRate
-        let momentum = optimizer.parameterGroups.first?.momentum ?? 0
+        let momentum = optimizer is SGD ? (optimizer.momentum ?? 0) : 0
         return (2 + 2 * momentum) / Swift.max(rate, 1e-300)
     }
 

@@ -29,9 +29,9 @@ public final class StepQualityMonitor: Callback {
     /// Steps between measurements.
     public let interval: Int
     /// Every measurement.
-    public private(set) var measurements: [Measurement] = []
+    public internal(set) var measurements: [Measurement] = []
     /// Wall-clock seconds spent measuring.
-    public private(set) var secondsSpent = 0.0
+    public internal(set) var secondsSpent = 0.0
     private var probe: InstrumentProbe?
     private var random: [UInt64]?
     private var pending: (theta: [[Float]], gradient: [[Float]], loss: Double)?

@@ -27,9 +27,9 @@ public final class UpdateRatioMonitor: Callback {
     /// Below this median ratio, updates are too small (warn).
     public var lowLimit = 1e-6
     /// Every measurement.
-    public private(set) var measurements: [Measurement] = []
+    public internal(set) var measurements: [Measurement] = []
     /// Wall-clock seconds spent measuring.
-    public private(set) var secondsSpent = 0.0
+    public internal(set) var secondsSpent = 0.0
     private var probe: InstrumentProbe?
     private var before: [[Float]]?
 

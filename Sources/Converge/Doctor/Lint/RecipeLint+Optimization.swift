@@ -138,11 +138,23 @@ extension RecipeLint.Context {
 extension RecipeLint {
     /// Weight decay on normalization weights and biases (1-D parameters), which pulls them toward
     /// zero for no benefit: one warning naming the parameters, or nothing.
+    /// Each parameter group's parameters and weight decay, for the optimizers Converge has.
+    static func groupWeightDecays(_ optimizer: Optimizer) -> [([Tensor], Double)] {
+        func groups<H, S>(_ o: TypedOptimizer<H, S>) -> [([Tensor], Double)] { o.parameterGroups.map { ($0.parameters, $0.hyperparameters.weightDecay) } }
+        switch optimizer {
+        case let o as SGD: return groups(o)
+        case let o as Adam: return groups(o)
+        case let o as RMSprop: return groups(o)
+        case let o as Adagrad: return groups(o)
+        default: return []
+        }
+    }
+
     public static func weightDecayFindings(_ optimizer: Optimizer, model: Module, line: Int? = nil) -> [LintFinding] {
         let names = Dictionary(model.namedParameters().map { (ObjectIdentifier($0.1), $0.0) }, uniquingKeysWith: { a, _ in a })
         var decayed: [String] = []
-        for group in optimizer.parameterGroups where (group.weightDecay ?? optimizer.defaults.weightDecay ?? 0) > 0 {
-            for p in group.parameters where p.shape.count <= 1 { decayed.append(names[ObjectIdentifier(p)] ?? "a 1-D parameter") }
+        for (parameters, decay) in groupWeightDecays(optimizer) where decay > 0 {
+            for p in parameters where p.shape.count <= 1 { decayed.append(names[ObjectIdentifier(p)] ?? "a 1-D parameter") }
         }
         guard !decayed.isEmpty else { return [] }
         return [LintFinding(check: "weight-decay-norm-bias", severity: .warning, field: "optimizer.weight_decay", line: line,
