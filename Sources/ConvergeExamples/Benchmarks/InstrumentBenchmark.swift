@@ -2,8 +2,8 @@ import Converge
 import Foundation
 
 /// The doctor's instruments' overhead: the same training run with and without every instrument
-/// (gradient signal-to-noise, update-to-weight ratio, sharpness, step-size quality) on every
-/// 10th step, for a StreamRec-sized MLP (128 → 256 → 128 → 1, BatchNorm, dropout, AdamW, batch
+/// (``InstrumentPanel``: gradient signal-to-noise, update-to-weight ratio, sharpness, step-size
+/// quality) on every 10th step, for a StreamRec-sized MLP (128 → 256 → 128 → 1, BatchNorm, dropout, AdamW, batch
 /// 256) and an LSTM sequence classifier. Each run is the best of the timed runs, plain and
 /// instrumented interleaved; the overhead is the relative difference of wall time per step.
 public enum InstrumentBenchmark {
@@ -28,8 +28,9 @@ public enum InstrumentBenchmark {
             let (plain, instrumented, spent) = try measure(config: config, repeats: repeats, interval: options.size ?? 10)
             let overhead = (instrumented - plain) / plain * 100
             let shares = spent.map { "\($0.0) \(String(format: "%.1f", $0.1 / plain * 100))%" }.joined(separator: ", ")
+            let inRun = spent.reduce(0) { $0 + $1.1 } / plain * 100
             report(BenchmarkResult(label: "instruments \(config)", value: overhead, unit: "% of step time",
-                                   note: String(format: "%.3f ms/step plain, %.3f ms/step instrumented; by instrument: ", plain * 1e3, instrumented * 1e3) + shares))
+                                   note: String(format: "%.3f ms/step plain, %.3f ms/step instrumented; time inside the instruments %.1f%% of a plain step: ", plain * 1e3, instrumented * 1e3, inRun) + shares))
         }
     }
 
@@ -60,24 +61,18 @@ public enum InstrumentBenchmark {
             try trainer.fit(train: loader, epochs: epochs)
             return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(trainer.globalStep)
         }
-        func instruments() -> [Callback] {
-            [GradientSignalToNoise(interval: interval), UpdateRatioMonitor(interval: interval),
-             SharpnessMonitor(interval: interval), StepQualityMonitor(interval: interval)]
-        }
         _ = try run([])
         var plain = Double.infinity, instrumented = Double.infinity
         var spent: [(String, Double)] = []
         for _ in 0..<Swift.max(1, repeats) {
             plain = Swift.min(plain, try run([]))
-            let set = instruments()
-            let t = try run(set)
+            let panel = InstrumentPanel(interval: interval)
+            let t = try run([panel])
             if t < instrumented {
                 instrumented = t
                 let steps = Double(epochs * ((data.count + batch - 1) / batch))
-                spent = [("snr", (set[0] as! GradientSignalToNoise).secondsSpent / steps),
-                         ("update-ratio", (set[1] as! UpdateRatioMonitor).secondsSpent / steps),
-                         ("sharpness", (set[2] as! SharpnessMonitor).secondsSpent / steps),
-                         ("alpha", (set[3] as! StepQualityMonitor).secondsSpent / steps)]
+                spent = [("snr", panel.signalToNoise.secondsSpent / steps), ("update-ratio", panel.updateRatio.secondsSpent / steps),
+                         ("sharpness", panel.sharpness.secondsSpent / steps), ("alpha", panel.stepQuality.secondsSpent / steps)]
             }
         }
         return (plain, instrumented, spent)

@@ -119,4 +119,27 @@ final class InstrumentProbe {
     }
 
     static func squaredNorm(_ a: [[Float]], indices: [Int]? = nil) -> Double { dot(a, a, indices: indices) }
+
+    /// ‖a − b‖² of two equally long vectors.
+    static func squaredDistance(_ a: [Float], _ b: [Float]) -> Double {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in
+            var s: Float = 0
+            for j in 0..<x.count { let d = x[j] - y[j]; s += d * d }
+            return Double(s)
+        } }
+    }
+
+    /// Scales `x` to unit length (left alone when its norm is 0 or not finite).
+    static func normalize(_ x: inout [[Float]]) {
+        let norm = Float(squaredNorm(x).squareRoot())
+        guard norm > 0, norm.isFinite else { return }
+        for i in x.indices { x[i].withUnsafeMutableBufferPointer { v in for j in 0..<v.count { v[j] /= norm } } }
+    }
+
+    /// The finite-difference step ε for Hessian-vector products along a unit vector at `theta`:
+    /// 1e-3 × the root-mean-square parameter (at least 1e-3).
+    static func finiteDifferenceStep(_ theta: [[Float]]) -> Float {
+        let count = theta.reduce(0) { $0 + $1.count }
+        return Float(1e-3 * Swift.max(1, (squaredNorm(theta) / Double(Swift.max(1, count))).squareRoot()))
+    }
 }

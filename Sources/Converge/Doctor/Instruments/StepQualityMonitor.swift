@@ -75,7 +75,12 @@ public final class StepQualityMonitor: Callback {
             Random.generator.state = random   // the step's own dropout masks
             return probe.loss(trainer.loss, inputs: batch.inputs, targets: batch.targets)
         }
-        let curvature = lossAfter - pending.loss - slope
+        measurements.append(StepQualityMonitor.measurement(step: trainer.globalStep, lossBefore: pending.loss, slope: slope, lossAfter: lossAfter))
+    }
+
+    /// α from the loss before the step, the directional derivative along it and the loss after.
+    static func measurement(step: Int, lossBefore: Double, slope: Double, lossAfter: Double) -> Measurement {
+        let curvature = lossAfter - lossBefore - slope
         var alpha: Double?
         if slope < 0 && lossAfter.isFinite {
             if curvature <= 0 { alpha = -1 } else {
@@ -83,7 +88,7 @@ public final class StepQualityMonitor: Callback {
                 alpha = 1 / minimum - 1
             }
         }
-        measurements.append(Measurement(step: trainer.globalStep, alpha: alpha, lossBefore: pending.loss, lossAfter: lossAfter))
+        return Measurement(step: step, alpha: alpha, lossBefore: lossBefore, lossAfter: lossAfter)
     }
 
     /// The median α over the measurements (nil when none was defined).

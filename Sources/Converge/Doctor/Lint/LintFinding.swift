@@ -64,6 +64,7 @@ public struct LintFinding: Codable, Equatable, Sendable, CustomStringConvertible
         guard severity != .info else { return [] }
         switch check {
         case "feature-scale": return [.standardizeInputs]
+        case "data-finite": return fix.contains("standardize: true") ? [.standardizeInputs] : []
         case "unshuffled-sorted": return [.shuffle]
         case "init-activation": return [.matchedInitializer]
         case "learning-rate": return [message.contains(" above ") ? .lowerLearningRate : .raiseLearningRate]

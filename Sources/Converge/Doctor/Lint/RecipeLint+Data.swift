@@ -42,6 +42,15 @@ extension RecipeLint.Context {
             }
         }
 
+        // Magnitudes that overflow float32 arithmetic (a product or square past 3.4e38): NaN from the data.
+        // (Standardization computes its statistics in double precision, so it is safe.)
+        if !recipe.data.standardize, !findings.contains(where: { $0.check == "data-finite" }),
+           let largest = features.lazy.flatMap({ $0 }).filter(\.isFinite).map(Swift.abs).max(), largest > 1e15 {
+            add("data-finite", .error, field: "data.standardize",
+                "feature values reach \(f(largest)) and data.standardize is false: in float32 their squares and products overflow to Inf, and the loss becomes NaN",
+                fix: "set data.standardize: true, or rescale the column before training")
+        }
+
         var constant: [String] = [], unscaled: [String] = [], huge: [String] = [], coded: [String] = []
         for j in 0..<width {
             let (mean, std, values) = columnStatistics(j)

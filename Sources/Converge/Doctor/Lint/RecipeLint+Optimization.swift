@@ -92,6 +92,16 @@ extension RecipeLint.Context {
         if let session, let model = try? session.makeModel() {
             let optimizer = session.makeOptimizer(for: model)
             findings += RecipeLint.weightDecayFindings(optimizer, model: model, line: map.line(of: "optimizer.weight_decay"))
+            // Capacity against the data, without any regularization.
+            let parameters = model.parameters.reduce(0) { $0 + $1.count }
+            let examples = Swift.max(1, session.train.count)
+            let decay = spec.weightDecay ?? (spec.name == "adamw" ? 1e-2 : 0)
+            let dropout = layers.contains { $0.kind == "dropout" }
+            if Double(parameters) / Double(examples) > 500 && decay == 0 && !dropout && recipe.training.earlyStopping == nil {
+                add("capacity", .warning, field: "model",
+                    "\(parameters) parameters for \(examples) training examples (\(parameters / examples) per example) and no regularization (no dropout, weight decay or early stopping): the model can memorize the training set",
+                    fix: "add dropout, weight decay and early stopping, or use a smaller model")
+            }
         }
 
         // Schedule length against the run.

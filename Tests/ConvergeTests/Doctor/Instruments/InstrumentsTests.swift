@@ -127,4 +127,34 @@ final class InstrumentsTests: XCTestCase {
             XCTAssertTrue((callbacks[2] as! SharpnessMonitor).measurements[0].sharpness.isFinite)
         }
     }
+
+    func testThePanelSharesItsPassesAndLeavesTheTrajectoryUnchanged() throws {
+        let plain = try train(callbacks: [])
+        let panel = InstrumentPanel(interval: 2, probeFraction: 0.25)
+        let instrumented = try train(callbacks: [panel])
+        XCTAssertEqual(plain, instrumented)
+        XCTAssertEqual(panel.signalToNoise.measurements.count, 4)
+        XCTAssertEqual(panel.signalToNoise.measurements[0].layers.map(\.name), ["0", "1", "4"])
+        XCTAssertTrue(panel.signalToNoise.measurements.allSatisfy { $0.layers.allSatisfy { $0.snr >= 0 } })
+        XCTAssertEqual(panel.updateRatio.measurements.count, 4)
+        XCTAssertEqual(panel.sharpness.measurements.count, 4)
+        XCTAssertEqual(panel.stepQuality.measurements.count, 4)
+        XCTAssertGreaterThan(panel.secondsSpent, 0)
+        XCTAssertEqual(Set(panel.findings().map(\.check)), ["gradient-snr", "update-ratio", "sharpness", "step-size"])
+    }
+
+    /// On w² (curvature 2) the panel's one-sided, warm-started estimates are exact too.
+    func testThePanelOnAQuadratic() throws {
+        let model = Sequential { Linear(1, 1, bias: false) }
+        model.parameters[0].storage.pointer[0] = 3
+        let data = TensorDataset(features: Tensor(shape: [8, 1], scalars: [Float](repeating: 1, count: 8)),
+                                 labels: Tensor(shape: [8, 1], scalars: [Float](repeating: 0, count: 8)))
+        let panel = InstrumentPanel(interval: 1, probeFraction: 0.5)
+        let trainer = Trainer(model: model, optimizer: SGD(model.parameters, learningRate: 0.25), loss: .meanSquaredError, callbacks: [panel])
+        try trainer.fit(train: DataLoader(data, batchSize: 8, shuffle: false), epochs: 1)
+        XCTAssertEqual(panel.stepQuality.measurements[0].alpha!, -0.5, accuracy: 1e-3)
+        XCTAssertEqual(panel.sharpness.measurements[0].sharpness, 2, accuracy: 2e-2)
+        XCTAssertEqual(panel.updateRatio.measurements[0].layers[0].ratio, 0.5, accuracy: 1e-5)
+        XCTAssertEqual(panel.signalToNoise.measurements[0].layers[0].snr, .infinity, "identical examples: no noise")
+    }
 }
