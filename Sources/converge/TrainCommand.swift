@@ -30,13 +30,25 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print nothing while training.")
     var quiet = false
 
+    @Option(help: "Train data-parallel over N local processes (starts Open MPI's mpirun; under mpirun, omit it).")
+    var processes: Int?
+
     func run() throws {
         try reportingErrors("train") {
             if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-            let recipe = try Recipe.load(from: URL(fileURLWithPath: self.recipe))
-            let options = RecipeRun.Options(output: output.map { URL(fileURLWithPath: $0) }, epochs: epochs,
+            if let processes {
+                let status = try MPILauncher.relaunch(processes: processes)
+                if status != 0 { throw ExitCode(status) }
+                return
+            }
+            let group = ProcessGroup.launchedWorldSize != nil ? try ProcessGroup.world() : nil
+            let load = { try Recipe.load(from: URL(fileURLWithPath: self.recipe)) }
+            let recipe = try group?.agreeing(load) ?? load()
+            var options = RecipeRun.Options(output: output.map { URL(fileURLWithPath: $0) }, epochs: epochs,
                                             resume: resume.map { URL(fileURLWithPath: $0) }, quiet: quiet)
+            options.processGroup = group
             let summary = try RecipeRun.train(recipe, options: options)
+            if let group, group.rank != 0 { return }
             let best = summary.best.filter { $0.0.hasPrefix("val_") || $0.0 == "train_loss" }
                 .map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
             print("trained \(summary.epochs) epochs; best epoch \(summary.bestEpoch.map(String.init) ?? "-"): \(best)")

@@ -35,6 +35,9 @@ public enum RecipeRun {
         public var quiet = false
         /// Extra callbacks (tests use this to interrupt a run).
         public var extraCallbacks: [Callback] = []
+        /// Train data-parallel over this group (every rank calls ``RecipeRun/train(_:options:)``;
+        /// rank 0 writes the run folder). Nil: one process.
+        public var processGroup: ProcessGroup?
 
         /// Default options.
         public init(output: URL? = nil, epochs: Int? = nil, resume: URL? = nil, quiet: Bool = false) {
@@ -59,35 +62,52 @@ public enum RecipeRun {
         public var best: [(String, Double)]
         /// Test metrics (loss and the task's metrics), when the recipe has a test set.
         public var test: [(String, Double)]?
+        /// Processes that trained the model (data-parallel world size).
+        public var worldSize = 1
     }
 
     /// Validates everything, trains and writes the run folder.
     @discardableResult
     public static func train(_ recipe: Recipe, options: Options = Options()) throws -> Summary {
         let fm = FileManager.default
+        let parallel = options.processGroup.map(DataParallelRun.init)
+        let writes = parallel?.writes ?? true
+        func agreeing<T>(_ body: () throws -> T) throws -> T { try parallel?.agreeing(body) ?? body() }
         let output = options.resume ?? options.output ?? recipe.output.map { recipe.resolve($0) }
             ?? URL(fileURLWithPath: "runs").appendingPathComponent(recipe.file.deletingPathExtension().lastPathComponent)
         let checkpointURL = output.appendingPathComponent("checkpoint")
-        if options.resume != nil {
-            guard fm.fileExists(atPath: checkpointURL.appendingPathComponent("state.json").path) else {
-                throw RunError.noCheckpoint(output.path)
+        try agreeing {
+            guard writes else { return }
+            if options.resume != nil {
+                guard fm.fileExists(atPath: checkpointURL.appendingPathComponent("state.json").path) else {
+                    throw RunError.noCheckpoint(output.path)
+                }
+            } else if let contents = try? fm.contentsOfDirectory(atPath: output.path), !contents.isEmpty {
+                throw RunError.outputNotEmpty(output.path)
             }
-        } else if let contents = try? fm.contentsOfDirectory(atPath: output.path), !contents.isEmpty {
-            throw RunError.outputNotEmpty(output.path)
         }
         // Everything that can fail on bad input happens before anything is written.
-        let session = try RecipeSession(recipe)
-        let model = try session.makeModel()
-        try session.validateBatches(for: model)
+        let session = try agreeing { try RecipeSession(recipe) }
+        var model = try agreeing { () -> Sequential in
+            let model = try session.makeModel()
+            try session.validateBatches(for: model)
+            return model
+        }
+        let synchronizer = try parallel.map { parallel -> DataParallelSynchronizer in
+            let prepared = try parallel.prepare(model, recipe: recipe)
+            model = prepared.0
+            return prepared.1
+        }
         let optimizer = session.makeOptimizer(for: model)
         let loader = session.makeTrainLoader()
+        let trainData: BatchProvider = parallel.map { DistributedDataLoader(loader, group: $0.group) } ?? loader
         let epochs = options.epochs ?? recipe.training.epochs
         let validationLoader = session.validation.map(session.makeEvaluationLoader)
         var callbacks: [Callback] = []
         if recipe.training.clipNorm != nil || recipe.training.clipValue != nil {
             callbacks.append(GradientClipping(maxNorm: recipe.training.clipNorm, clipValue: recipe.training.clipValue))
         }
-        if let schedule = try session.makeScheduleCallback(epochs: epochs, batchesPerEpoch: loader.count) {
+        if let schedule = try agreeing({ try session.makeScheduleCallback(epochs: epochs, batchesPerEpoch: trainData.batchesPerEpoch) }) {
             callbacks.append(schedule)
         }
         var stopper: EarlyStopping?
@@ -102,25 +122,36 @@ public enum RecipeRun {
         if let dtype = DType(rawValue: recipe.training.precision), dtype != .float32 {
             callbacks.append(MixedPrecision(dtype: dtype))
         }
-        callbacks.append(HistoryLogger(directory: output))
-        callbacks.append(TrainingPlotWriter(url: output.appendingPathComponent("training.svg")))
-        callbacks.append(Checkpointing(directory: checkpointURL, everySteps: recipe.training.checkpointEverySteps))
-        if !options.quiet { callbacks.append(ProgressCallback()) }
+        if writes {
+            callbacks.append(HistoryLogger(directory: output))
+            callbacks.append(TrainingPlotWriter(url: output.appendingPathComponent("training.svg")))
+            callbacks.append(Checkpointing(directory: checkpointURL, everySteps: recipe.training.checkpointEverySteps))
+            if !options.quiet { callbacks.append(ProgressCallback()) }
+        }
         callbacks += options.extraCallbacks
         let trainer = Trainer(model: model, optimizer: optimizer, loss: session.loss, callbacks: callbacks,
                               metrics: session.metrics, outputKind: session.outputKind,
                               accumulationSteps: recipe.training.accumulationSteps)
+        trainer.synchronizer = synchronizer
+        if let parallel, writes, !options.quiet { print("data-parallel over \(parallel.group.worldSize) processes") }
 
-        try fm.createDirectory(at: output, withIntermediateDirectories: true)
-        if options.resume != nil {
-            try Checkpoint.restore(trainer, from: checkpointURL)
-        } else {
-            try writeModelDescription(session, to: output)
+        try agreeing {
+            if writes { try fm.createDirectory(at: output, withIntermediateDirectories: true) }
+            if options.resume != nil {
+                if let parallel { try parallel.restore(trainer, from: checkpointURL) } else { try Checkpoint.restore(trainer, from: checkpointURL) }
+            } else if writes {
+                try writeModelDescription(session, to: output)
+            }
         }
-        try trainer.fit(train: loader, validation: validationLoader, epochs: epochs)
+        do {
+            try trainer.fit(train: trainData, validation: validationLoader, epochs: epochs)
+        } catch {
+            guard let parallel else { throw error }
+            parallel.failAlone(error)
+        }
 
         // Final artifacts: weights (best weights when early stopping restored them) and summary.
-        try model.saveSafetensors(to: output.appendingPathComponent("model.safetensors"))
+        if writes { try model.saveSafetensors(to: output.appendingPathComponent("model.safetensors")) }
         let history = trainer.history
         let bestIndex: Int? = {
             guard let monitor = stopper?.monitor ?? (session.validation != nil ? "val_loss" : "train_loss") as String?,
@@ -133,10 +164,11 @@ public enum RecipeRun {
         var summary = Summary(output: output, epochs: history.records.count, bestEpoch: bestIndex.map { $0 + 1 },
                               final: history.records.last?.values ?? [], best: bestIndex.map { history.records[$0].values } ?? [],
                               test: nil)
+        summary.worldSize = parallel?.group.worldSize ?? 1
         if let test = session.test {
             summary.test = trainer.evaluate(session.makeEvaluationLoader(test))
         }
-        try writeSummary(summary, to: output.appendingPathComponent("summary.json"))
+        if writes { try writeSummary(summary, to: output.appendingPathComponent("summary.json")) }
         return summary
     }
 
@@ -159,7 +191,8 @@ public enum RecipeRun {
         var fields = ["\"epochs\": \(summary.epochs)",
                       "\"best_epoch\": \(summary.bestEpoch.map(String.init) ?? "null")",
                       "\"final\": \(object(summary.final))",
-                      "\"best\": \(object(summary.best))"]
+                      "\"best\": \(object(summary.best))",
+                      "\"world_size\": \(summary.worldSize)"]
         if let test = summary.test { fields.append("\"test\": \(object(test))") }
         try AtomicFile.write(Data(("{\n  " + fields.joined(separator: ",\n  ") + "\n}\n").utf8), to: url)
     }
