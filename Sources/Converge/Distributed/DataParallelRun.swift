@@ -14,6 +14,12 @@ final class DataParallelRun {
     /// See ``ProcessGroup/agreeing(_:)``.
     func agreeing<T>(_ body: () throws -> T) throws -> T { try group.agreeing(body) }
 
+    /// Rank 0's `value` on every rank (what only rank 0's run folder says, e.g. the run plan).
+    func fromRankZero(_ value: Int) throws -> Int {
+        let bytes = try group.broadcast(bytes: Array(String(value).utf8), root: 0)
+        return Int(String(decoding: bytes, as: UTF8.self)) ?? value
+    }
+
     /// Converts BatchNorm to SyncBatchNorm when the recipe asks, wraps the model and returns the
     /// trainer hooks.
     func prepare(_ model: Sequential, recipe: Recipe) throws -> (Sequential, DataParallelSynchronizer) {

@@ -38,6 +38,9 @@ public enum RecipeRun {
         /// Train data-parallel over this group (every rank calls ``RecipeRun/train(_:options:)``;
         /// rank 0 writes the run folder). Nil: one process.
         public var processGroup: ProcessGroup?
+        /// Receives the model summary and notes about the run (not in quiet mode); default:
+        /// standard error, beside the progress lines.
+        public var report: (String) -> Void = ProgressReporter.writeToStandardError
 
         /// Default options.
         public init(output: URL? = nil, epochs: Int? = nil, resume: URL? = nil, quiet: Bool = false) {
@@ -62,6 +65,11 @@ public enum RecipeRun {
         public var best: [(String, Double)]
         /// Test metrics (loss and the task's metrics), when the recipe has a test set.
         public var test: [(String, Double)]?
+        /// The 1-based epoch at which early stopping ended the run, if it did.
+        public var stoppedEarlyAt: Int? = nil
+        /// Whether a resumed run had nothing left to do (it had reached its epochs or stopped
+        /// early); nothing was trained or written.
+        public var alreadyComplete = false
         /// Processes that trained the model (data-parallel world size).
         public var worldSize = 1
     }
@@ -102,13 +110,19 @@ public enum RecipeRun {
         let loader = session.makeTrainLoader()
         let trainData: BatchProvider = parallel.map { DistributedDataLoader(loader, group: $0.group) } ?? loader
         let epochs = options.epochs ?? recipe.training.epochs
+        func say(_ text: String) { if !options.quiet { options.report(text + "\n") } }
+        // The schedule is fitted once, to the length the run started with (run.json), so that
+        // resuming with more epochs continues the same schedule instead of re-fitting it.
+        let plan = options.resume != nil ? RunPlan.read(from: output) : nil
+        let scheduleEpochs = try parallel?.fromRankZero(plan?.epochs ?? epochs) ?? plan?.epochs ?? epochs
         let validationLoader = session.validation.map(session.makeEvaluationLoader)
         var callbacks: [Callback] = []
         if recipe.training.clipNorm != nil || recipe.training.clipValue != nil {
             callbacks.append(GradientClipping(maxNorm: recipe.training.clipNorm, clipValue: recipe.training.clipValue))
         }
-        if let schedule = try agreeing({ try session.makeScheduleCallback(epochs: epochs, batchesPerEpoch: trainData.batchesPerEpoch) }) {
-            callbacks.append(schedule)
+        if let schedule = try agreeing({ try session.makeScheduleCallback(epochs: scheduleEpochs, batchesPerEpoch: trainData.batchesPerEpoch) }) {
+            callbacks.append(epochs > scheduleEpochs
+                             ? holdingSchedule(schedule, after: scheduleEpochs, batchesPerEpoch: trainData.batchesPerEpoch) : schedule)
         }
         var stopper: EarlyStopping?
         if let es = recipe.training.earlyStopping {
@@ -135,14 +149,28 @@ public enum RecipeRun {
         trainer.synchronizer = synchronizer
         if let parallel, writes, !options.quiet { print("data-parallel over \(parallel.group.worldSize) processes") }
 
-        try agreeing {
-            if writes { try fm.createDirectory(at: output, withIntermediateDirectories: true) }
-            if options.resume != nil {
+        if options.resume != nil {
+            try agreeing {
                 if let parallel { try parallel.restore(trainer, from: checkpointURL) } else { try Checkpoint.restore(trainer, from: checkpointURL) }
-            } else if writes {
+            }
+            if let done = completedRun(trainer, stopper: stopper, epochs: epochs, output: output) {
+                say(done.stoppedEarlyAt.map { "already complete: stopped early at epoch \($0) (best \(done.bestEpoch ?? 0)); nothing to do" }
+                    ?? "already complete: \(done.epochs) of \(epochs) epochs trained; nothing to do (raise --epochs to train more)")
+                return done
+            }
+            if let plan, epochs > plan.epochs, recipe.schedule != nil {
+                say("note: the schedule keeps the length the run started with (\(plan.epochs) epochs); "
+                    + "epochs \(plan.epochs + 1)-\(epochs) keep the rate it ended with")
+            }
+        } else {
+            try agreeing {
+                guard writes else { return }
+                try fm.createDirectory(at: output, withIntermediateDirectories: true)
                 try writeModelDescription(session, to: output)
+                try RunPlan(epochs: epochs).write(to: output)
             }
         }
+        if writes && !options.quiet { options.report(ModelSummary(model, inputShape: session.inputShape).table) }
         do {
             try trainer.fit(train: trainData, validation: validationLoader, epochs: epochs)
         } catch {
@@ -168,6 +196,8 @@ public enum RecipeRun {
         if let test = session.test {
             summary.test = trainer.evaluate(session.makeEvaluationLoader(test))
         }
+        summary.stoppedEarlyAt = stopper?.stoppedEpoch
+        if let stopper, stopper.stoppedEpoch != nil, stopper.bestEpoch > 0 { summary.bestEpoch = stopper.bestEpoch }
         if writes { try writeSummary(summary, to: output.appendingPathComponent("summary.json")) }
         return summary
     }
