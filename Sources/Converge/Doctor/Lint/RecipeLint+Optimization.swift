@@ -106,7 +106,7 @@ extension RecipeLint.Context {
 
         // Schedule length against the run.
         guard let schedule = recipe.schedule, let run = runLength else { return }
-        let perBatch = schedule.interval == "batch"
+        let perBatch = schedule.interval == .batch
         let length = perBatch ? run.steps : recipe.training.epochs
         let unit = perBatch ? "steps" : "epochs"
         func value(_ key: String) -> Double? { map.scalar(at: "schedule.\(key)").flatMap(Double.init) }
