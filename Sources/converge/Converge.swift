@@ -9,6 +9,7 @@ struct ConvergeCommand: ParsableCommand {
         commandName: "converge",
         abstract: "Train deep neural networks that converge.",
         subcommands: [TrainCommand.self, PredictCommand.self, DoctorCommand.self, LRFindCommand.self,
-                      InitCheckCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self]
+                      InitCheckCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self,
+                      GenerateCommand.self]
     )
 }
