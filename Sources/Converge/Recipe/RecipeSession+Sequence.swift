@@ -69,6 +69,25 @@ extension RecipeSession {
                                   validation: validation, test: test)
     }
 
+    /// Checks that a model starting with an embedding (or a GPT) gets integer ids inside its
+    /// vocabulary in every split, so a bad data row is a recipe error rather than a trap.
+    func checkTokenInputs(for model: Sequential) throws {
+        let vocabulary: Int
+        switch model.layers.first {
+        case let e as Embedding: vocabulary = e.numEmbeddings
+        case let g as GPT: vocabulary = g.configuration.vocabularySize
+        default: return
+        }
+        for (set, field) in [(train, "data.train"), (validation, "data.validation"), (test, "data.test")] {
+            guard let set else { continue }
+            let values = set.features.scalars, width = Swift.max(1, set.features.count / Swift.max(1, set.count))
+            if let bad = values.firstIndex(where: { !($0 >= 0 && $0 == $0.rounded() && $0 < Float(vocabulary)) }) {
+                throw RecipeError(file: recipe.file.path, line: nil, field: field,
+                                  message: "row \(bad / width + 1), feature \(bad % width + 1): \(values[bad]) is not a token id in 0..<\(vocabulary) (the model's embedding)")
+            }
+        }
+    }
+
     /// Writes `vocabulary.json` (tokenization and, for characters, the symbol of every id) for
     /// `converge generate`; does nothing for recipes without token data.
     func writeVocabulary(to output: URL) throws {

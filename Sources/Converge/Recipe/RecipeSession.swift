@@ -194,8 +194,10 @@ public final class RecipeSession {
     /// recipe always starts from the same weights.
     public func makeModel() throws -> Sequential {
         Random.seed(recipe.seed)
-        return try ModelBuilder.build(recipe.model, inputShape: inputShape, outputs: outputCount, file: recipe.file.path,
-                                      perPosition: recipe.data.sequence != nil)
+        let model = try ModelBuilder.build(recipe.model, inputShape: inputShape, outputs: outputCount, file: recipe.file.path,
+                                           perPosition: recipe.data.sequence != nil)
+        try checkTokenInputs(for: model)
+        return model
     }
 
     /// The training loader (shuffled with the recipe's seed, a new order every epoch).

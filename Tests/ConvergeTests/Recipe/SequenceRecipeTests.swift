@@ -86,5 +86,8 @@ final class SequenceRecipeTests: XCTestCase {
         XCTAssertTrue(error("data: { train: t.txt, format: text, context: 4 }\nmodel: { layers: [ {embedding: {vocab: 20, dim: 4}}, {lstm: {hidden: 3}}, {linear: {out: 7}} ] }")
             .contains("logits per token"))
         XCTAssertTrue(error("data: { train: t.txt, format: text, context: 4 }\nmodel: { gpt: { vocab_size: 300 } }").contains("differs from the data's vocabulary"))
+        try "a,b,label\n1,2,0\n3,7,1\n0,0,1\n".write(to: dir.appendingPathComponent("ids.csv"), atomically: true, encoding: .utf8)
+        let ids = "data: { train: ids.csv, label: label, standardize: false }\nmodel: { layers: [ {embedding: {vocab: 5, dim: 4}}, {lstm: {hidden: 3, last: true}}, {linear: {out: 1}} ] }"
+        XCTAssertTrue(error(ids).contains("row 2, feature 2: 7.0 is not a token id in 0..<5"), error(ids))
     }
 }
