@@ -15,4 +15,11 @@ struct ConvergeCommand: ParsableCommand {
                       InitCheckCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self,
                       GenerateCommand.self]
     )
+
+    /// Runs the command line, after the checks that need the whole argument list.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let error = ScheduleCommand.unknownSchedule(in: arguments) { exit(withError: error) }
+        main(arguments)
+    }
 }
