@@ -63,7 +63,7 @@ public final class GradientSignalToNoise: Callback {
         let start = Date()
         defer { secondsSpent += Date().timeIntervalSince(start) }
         let n = batch.inputs.shape.first ?? 0
-        let minimum = probe.model.namedModules().contains { $0.1 is BatchNorm } ? 2 : 1
+        let minimum = probe.minimumRows
         let size = Swift.min(n / microBatches, Swift.max(minimum, Int(Double(n) * probeFraction) / microBatches))
         guard size >= minimum else { return }
         let gradients: [[[Float]]] = probe.withoutSideEffects {

@@ -72,7 +72,7 @@ public final class InstrumentPanel: Callback {
     public func afterBackward(_ trainer: Trainer) throws {
         guard let random, let probe, let batch = trainer.lastBatch else { return }
         let n = batch.inputs.shape.first ?? 0
-        let minimum = probe.model.namedModules().contains { $0.1 is BatchNorm } ? 2 : 1
+        let minimum = probe.minimumRows
         let rows = Swift.min(n, Swift.max(minimum, Int((Double(n) * probeFraction).rounded())))
         guard rows >= minimum, n >= 2 else { return }
         let inputs = InstrumentProbe.rows(batch.inputs, 0..<rows), targets = InstrumentProbe.rows(batch.targets, 0..<rows)

@@ -19,6 +19,10 @@ final class InstrumentProbe {
     let parameters: [Tensor]
     /// The layers, in parameter order.
     let layers: [Layer]
+    /// The module buffers (BatchNorm running statistics), found once.
+    let buffers: [Tensor]
+    /// The fewest examples a training-mode pass needs (2 with BatchNorm, else 1).
+    let minimumRows: Int
 
     init(trainer: Trainer) {
         model = trainer.model
@@ -36,6 +40,8 @@ final class InstrumentProbe {
             }
         }
         self.layers = layers
+        buffers = trainer.model.namedBuffers().map(\.1)
+        minimumRows = trainer.model.namedModules().contains { $0.1 is BatchNorm } ? 2 : 1
     }
 
     /// The values of every parameter.
@@ -63,21 +69,13 @@ final class InstrumentProbe {
     /// Runs `body` and then restores the gradients, the module buffers (BatchNorm running
     /// statistics) and the random generator as they were before it.
     func withoutSideEffects<T>(_ body: () throws -> T) rethrows -> T {
+        // The passes inside start from `grad = nil`, so they write fresh gradient tensors and the
+        // trainer's stay untouched: putting the same objects back restores them.
         let grads = parameters.map { $0.grad }
-        let savedGrads = grads.map { $0.map(InstrumentProbe.copy) }
-        let buffers = model.namedBuffers().map(\.1)
         let savedBuffers = buffers.map(InstrumentProbe.copy)
         let random = Random.generator.state
         defer {
-            for (i, p) in parameters.enumerated() {
-                if let g = grads[i], let saved = savedGrads[i] {
-                    let x = g.storage.pointer
-                    for j in 0..<saved.count { x[j] = saved[j] }
-                    p.grad = g
-                } else {
-                    p.grad = nil
-                }
-            }
+            for (p, g) in zip(parameters, grads) { p.grad = g }
             for (b, saved) in zip(buffers, savedBuffers) {
                 let x = b.storage.pointer
                 for j in 0..<saved.count { x[j] = saved[j] }

@@ -68,7 +68,7 @@ public final class SharpnessMonitor: Callback {
         let start = Date()
         defer { secondsSpent += Date().timeIntervalSince(start) }
         let n = batch.inputs.shape.first ?? 0
-        let minimum = probe.model.namedModules().contains { $0.1 is BatchNorm } ? 2 : 1
+        let minimum = probe.minimumRows
         let size = Swift.min(n, Swift.max(minimum, Int(Double(n) * probeFraction)))
         guard size >= minimum else { return }
         let inputs = InstrumentProbe.rows(batch.inputs, 0..<size), targets = InstrumentProbe.rows(batch.targets, 0..<size)
