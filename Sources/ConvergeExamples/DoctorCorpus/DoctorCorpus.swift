@@ -36,7 +36,9 @@ public enum DoctorCorpus {
         public var seconds: Double
         /// For repaired entries: the repaired and the reference metric, whether it is within the
         /// margin, and the seconds the repair took.
-        public var repair: (metric: Double, reference: Double, initial: Double, repaired: Bool, seconds: Double)?
+        /// `needed` is false when the buggy recipe's metric was already within the margin of the
+        /// healthy one's (the bug did not hurt a short run): such entries are counted apart.
+        public var repair: (metric: Double, reference: Double, initial: Double, repaired: Bool, needed: Bool, seconds: Double)?
     }
 
     /// The repair margin: a repaired classification recipe's validation accuracy must be within
@@ -118,8 +120,9 @@ public enum DoctorCorpus {
                         references[path] = reference
                     }
                 } else { reference = .nan }
-                let within = result.higherIsBetter ? result.finalMetric >= reference - accuracyMargin : result.finalMetric <= reference * mseFactor
-                outcome.repair = (result.finalMetric, reference, result.initialMetric, result.improved && within, Date().timeIntervalSince(repairStart))
+                func within(_ value: Double) -> Bool { result.higherIsBetter ? value >= reference - accuracyMargin : value <= reference * mseFactor }
+                outcome.repair = (result.finalMetric, reference, result.initialMetric, result.improved && within(result.finalMetric),
+                                  !within(result.initialMetric), Date().timeIntervalSince(repairStart))
             }
             progress?("\(entry.name): \(outcome.detected ? "detected" : "MISSED") \(entry.class) [\(classes.sorted().joined(separator: ", "))] failing: \(outcome.failingChecks)"
                       + (outcome.repair.map { String(format: "; repair %@ (%.3g → %.3g, healthy %.3g, %.1f s)", $0.repaired ? "ok" : "FAILED", $0.initial, $0.metric, $0.reference, $0.seconds) } ?? ""))
@@ -133,18 +136,23 @@ public enum DoctorCorpus {
         let classes = Array(Set(outcomes.map(\.entry.class))).sorted { ($0 == "healthy" ? 1 : 0, $0) < ($1 == "healthy" ? 1 : 0, $1) }
         for c in classes {
             let group = outcomes.filter { $0.entry.class == c }
-            let repaired = group.compactMap(\.repair)
+            let all = group.compactMap(\.repair)
+            let repaired = all.filter(\.needed)
+            let already = all.count - repaired.count
             let times = repaired.filter(\.repaired).map(\.seconds).sorted()
             let median = times.isEmpty ? "–" : String(format: "%.1f s", times[times.count / 2])
             let detected = c == "healthy" ? "\(group.filter { !$0.failing }.count) not flagged" : "\(group.filter(\.detected).count)"
-            lines.append("| \(c) | \(group.count) | \(detected) | \(repaired.isEmpty ? "–" : "\(repaired.filter(\.repaired).count)/\(repaired.count)") | \(median) |")
+            let repairText = all.isEmpty ? "–" : (repaired.isEmpty ? "" : "\(repaired.filter(\.repaired).count)/\(repaired.count)")
+                + (already > 0 ? "\(repaired.isEmpty ? "" : " ")(+\(already) already within the margin)" : "")
+            lines.append("| \(c) | \(group.count) | \(detected) | \(repairText) | \(median) |")
         }
         let bugs = outcomes.filter { $0.entry.class != "healthy" }
         let healthy = outcomes.filter { $0.entry.class == "healthy" }
-        let repairs = bugs.compactMap(\.repair)
-        lines.append(String(format: "\nbugs detected with the right class: %d/%d (%.0f%%); healthy recipes flagged failing: %d/%d; repaired within the margin: %d/%d",
+        let repairs = bugs.compactMap(\.repair).filter(\.needed)
+        lines.append(String(format: "\nbugs detected with the right class: %d/%d (%.0f%%); healthy recipes flagged failing: %d/%d; repaired to within the margin (accuracy within 0.1, MSE within 1.5× of the healthy recipe's): %d/%d (%d more were already within it)",
                             bugs.filter(\.detected).count, bugs.count, 100 * Double(bugs.filter(\.detected).count) / Double(Swift.max(1, bugs.count)),
-                            healthy.filter(\.failing).count, healthy.count, repairs.filter(\.repaired).count, repairs.count))
+                            healthy.filter(\.failing).count, healthy.count, repairs.filter(\.repaired).count, repairs.count,
+                            bugs.compactMap(\.repair).count - repairs.count))
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -37,6 +37,6 @@ final class DoctorCorpusTests: XCTestCase {
         XCTAssertEqual(flagged, [], "healthy recipes flagged as failing")
         let repairs = outcomes.compactMap(\.repair)
         XCTAssertEqual(repairs.count, repaired.count)
-        XCTAssertTrue(repairs.allSatisfy(\.repaired), "\(outcomes.filter { $0.repair != nil }.map { "\($0.entry.name): \($0.repair!)" })")
+        XCTAssertTrue(repairs.allSatisfy { $0.repaired && $0.needed }, "\(outcomes.filter { $0.repair != nil }.map { "\($0.entry.name): \($0.repair!)" })")
     }
 }

@@ -142,6 +142,7 @@ public struct DoctorRepair {
             let floor = classification ? options.minimumImprovement : 2 * options.minimumImprovement * (baseline.isFinite ? baseline : 1)
             progress?("round \(round): metric \(DoctorFormat.number(baseline)) (two seeds differ by \(DoctorFormat.number(baselineSpread))); \(candidates.count) fix\(candidates.count == 1 ? "" : "es") to try")
             var acceptedOne = false
+            var promising: [(gain: Double, editor: RecipeEditor, recipe: Recipe, remedy: Remedy, change: String, checks: [String])] = []
             for candidate in candidates {
                 guard Date().timeIntervalSince(start) < options.timeBudget else { break }
                 tried.insert("\(candidate.remedy)")
@@ -168,6 +169,7 @@ public struct DoctorRepair {
                                         metric: value, margin: margin, accepted: accepted, reason: reason,
                                         seconds: Date().timeIntervalSince(trialStart)))
                 progress?("  \(accepted ? "accepted" : "rejected") \(change): \(DoctorFormat.number(value)) (\(reason))")
+                if !accepted && gain.isFinite { promising.append((gain, trialEditor, trial, candidate.remedy, change, candidate.checks)) }
                 if accepted {
                     editor = trialEditor
                     current = trial
@@ -175,6 +177,34 @@ public struct DoctorRepair {
                     baselineSpread = spread
                     acceptedOne = true
                     break
+                }
+            }
+            // No single fix beat the noise: try the most promising (it improved) with the next best together.
+            let ranked = promising.sorted { $0.gain > $1.gain }
+            if !acceptedOne, ranked.count >= 2, ranked[0].gain > 0, Date().timeIntervalSince(start) < options.timeBudget {
+                let best = ranked.prefix(2)
+                let first = best[best.startIndex], second = best[best.startIndex + 1]
+                var combined = first.editor
+                let trialStart = Date()
+                if let change = try? RecipeRepairs.apply(second.remedy, to: first.recipe, editor: &combined),
+                   let trial = try? Recipe.parse(combined.source, file: recipe.file) {
+                    let (value, spread) = pair(trial)
+                    let margin = Swift.max(floor, (baselineSpread + spread) / 2)
+                    let gain = better(value, baseline)
+                    let accepted = gain > margin && (classification || value.isFinite)
+                    attempts.append(Attempt(round: round, remedy: second.remedy, change: "\(first.change) + \(change)",
+                                            checks: first.checks + second.checks.filter { !first.checks.contains($0) }, baseline: baseline,
+                                            metric: value, margin: margin, accepted: accepted,
+                                            reason: (accepted ? "together improved by \(DoctorFormat.number(gain)), more than the noise margin \(DoctorFormat.number(margin))"
+                                                     : "together improved by only \(DoctorFormat.number(gain)) (margin \(DoctorFormat.number(margin)))") + " (\(first.remedy) with \(second.remedy))",
+                                            seconds: Date().timeIntervalSince(trialStart)))
+                    if accepted {
+                        editor = combined
+                        current = trial
+                        baseline = value
+                        baselineSpread = spread
+                        acceptedOne = true
+                    }
                 }
             }
             guard acceptedOne else { break }
