@@ -10,6 +10,7 @@ SHELL := /bin/bash
 
 deps:
 	@./scripts/ensure-openblas.sh
+	@./scripts/ensure-onednn.sh
 
 build: deps
 	$(SWIFT) build -c release --product converge

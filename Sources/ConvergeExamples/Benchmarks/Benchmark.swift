@@ -30,6 +30,9 @@ public struct BenchmarkResult: CustomStringConvertible, Sendable {
     public var unit: String
     /// How it was measured (library, threads, runs); may be empty.
     public var note: String
+    /// Further lines printed under the figure, indented (for example the GEMM library each
+    /// matrix shape used); may be empty.
+    public var details: [String] = []
 
     /// A result; `note` may be empty.
     public init(label: String, value: Double, unit: String, note: String = "") {
@@ -42,7 +45,8 @@ public struct BenchmarkResult: CustomStringConvertible, Sendable {
     /// The one-line form, `label: value unit (note)`, with the value to one decimal.
     public var description: String {
         let figure = "\(label): \(String(format: "%.1f", value)) \(unit)"
-        return note.isEmpty ? figure : "\(figure) (\(note))"
+        let line = note.isEmpty ? figure : "\(figure) (\(note))"
+        return ([line] + details.map { "  " + $0 }).joined(separator: "\n")
     }
 }
 

@@ -34,8 +34,12 @@ public enum StreamRecBenchmark {
         summary: "Chapter 7 StreamRec recipe training step (128-256-128-64-1, BatchNorm, dropout, AdamW, clipping, one-cycle), samples/s per batch size (default 64 256 1024 4096), the median of --repeats windows of at least 2 s (default 3)"
     ) { options, report in
         for batchSize in options.batchSizes ?? defaultBatchSizes {
-            let rate = try measure(batchSize: batchSize, windows: options.repeats ?? defaultWindows)
-            report(BenchmarkResult(label: "streamrec batch \(batchSize)", value: rate, unit: "samples/s"))
+            var cpuRate = 0.0
+            let rate = try measure(batchSize: batchSize, windows: options.repeats ?? defaultWindows, cpuRate: &cpuRate)
+            var result = BenchmarkResult(label: "streamrec batch \(batchSize)", value: rate, unit: "samples/s",
+                                         note: String(format: "%.0f samples per CPU-second", cpuRate))
+            result.details = try gemmShapes(batchSize: batchSize).map { "GEMM " + $0 }
+            report(result)
         }
     }
 
@@ -51,13 +55,30 @@ public enum StreamRecBenchmark {
     ///   when the loss is not finite.
     public static func measure(batchSize: Int, windows: Int = defaultWindows, warmup: Int = warmupSteps,
                                minimumSeconds: Double = minimumSeconds, minimumSteps: Int = minimumSteps) throws -> Double {
+        var cpuRate = 0.0
+        return try measure(batchSize: batchSize, windows: windows, warmup: warmup, minimumSeconds: minimumSeconds,
+                           minimumSteps: minimumSteps, cpuRate: &cpuRate)
+    }
+
+    /// Like ``measure(batchSize:windows:warmup:minimumSeconds:minimumSteps:)``, and also sets
+    /// `cpuRate` to the median window's samples per second of process CPU time (all threads), a
+    /// figure that a busy machine disturbs less than the wall-clock one.
+    public static func measure(batchSize: Int, windows: Int = defaultWindows, warmup: Int = warmupSteps,
+                               minimumSeconds: Double = minimumSeconds, minimumSteps: Int = minimumSteps,
+                               cpuRate: inout Double) throws -> Double {
         guard batchSize >= 2 else { throw BenchmarkError.invalidOption("--batch-size must be at least 2 (got \(batchSize))") }
         guard windows >= 1 else { throw BenchmarkError.invalidOption("--repeats must be at least 1 (got \(windows))") }
         let step = try makeStep(batchSize: batchSize)
         for _ in 0..<warmup { _ = try step() }
-        var rates: [Double] = []
+        var rates: [Double] = [], cpuRates: [Double] = []
+        func cpuSeconds() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + 1e-9 * Double(t.tv_nsec)
+        }
         for _ in 0..<windows {
             var steps = 0
+            let cpuStart = cpuSeconds()
             let start = DispatchTime.now().uptimeNanoseconds
             var elapsed = 0.0
             repeat {
@@ -66,8 +87,20 @@ public enum StreamRecBenchmark {
                 elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             } while elapsed < minimumSeconds || steps < minimumSteps
             rates.append(Double(steps * batchSize) / elapsed)
+            cpuRates.append(Double(steps * batchSize) / max(cpuSeconds() - cpuStart, 1e-9))
         }
+        cpuRate = cpuRates.sorted()[cpuRates.count / 2]
         return rates.sorted()[rates.count / 2]
+    }
+
+    /// The matrix products of one training step at `batchSize`, each with the library that
+    /// multiplied it: `1024×256×128 NT: oneDNN 2.6.3 (avx512_core_bf16) ×1`.
+    public static func gemmShapes(batchSize: Int) throws -> [String] {
+        let step = try makeStep(batchSize: batchSize)
+        _ = try step()
+        GEMMDispatch.shared.startRecording()
+        _ = try step()
+        return GEMMDispatch.shared.stopRecording()
     }
 
     /// A fresh model, optimizer, schedule and input pool, and a closure running one training step
