@@ -10,12 +10,15 @@ public struct BenchmarkOptions: Sendable {
     public var repeats: Int?
     /// The batch sizes to measure (for `streamrec`).
     public var batchSizes: [Int]?
+    /// The training precision (for `streamrec`: `.bfloat16` trains under bfloat16 autocast).
+    public var precision: DType?
 
     /// Options with the given fields; `nil` keeps each benchmark's default.
-    public init(size: Int? = nil, repeats: Int? = nil, batchSizes: [Int]? = nil) {
+    public init(size: Int? = nil, repeats: Int? = nil, batchSizes: [Int]? = nil, precision: DType? = nil) {
         self.size = size
         self.repeats = repeats
         self.batchSizes = batchSizes
+        self.precision = precision
     }
 }
 
