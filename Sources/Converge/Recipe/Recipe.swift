@@ -158,23 +158,25 @@ public struct Recipe {
     /// Parameters of the `plateau` schedule.
     public static let plateauOptions = ["mode", "factor", "patience", "threshold", "cooldown", "min_lr"]
 
-    /// Reads and validates a recipe file.
-    public static func load(from url: URL) throws -> Recipe {
+    /// Reads and validates a recipe file, with `--set` overrides (``RecipeOverride``) applied.
+    public static func load(from url: URL, overrides: [RecipeOverride] = []) throws -> Recipe {
         let name = url.path
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw RecipeError(file: name, line: nil, field: "", message: "cannot read the recipe file")
         }
-        return try parse(text, file: url)
+        return try parse(text, file: url, overrides: overrides)
     }
 
     /// Parses recipe text; `file` locates relative paths and names the file in errors.
-    public static func parse(_ text: String, file: URL) throws -> Recipe {
+    /// `overrides` replace fields before validation (``RecipeOverride``).
+    public static func parse(_ text: String, file: URL, overrides: [RecipeOverride] = []) throws -> Recipe {
         let name = file.path
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch let error as YamlError {
             throw RecipeError(file: name, line: yamlLine(error), field: "", message: "not valid YAML/JSON: \(yamlProblem(error))")
         }
         guard let node else { throw RecipeError(file: name, line: nil, field: "", message: "the recipe is empty") }
+        if !overrides.isEmpty { return try RecipeOverride.parse(text, node: node, file: file, overrides: overrides) }
         let root = RecipeField(node: node, path: "", file: name)
         let top = try root.mapping(allowed: ["seed", "data", "model", "optimizer", "schedule", "training", "output"])
         guard let dataField = top["data"] else { throw root.error("missing required section 'data'") }

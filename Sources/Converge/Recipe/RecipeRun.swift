@@ -35,6 +35,9 @@ public enum RecipeRun {
         public var quiet = false
         /// Extra callbacks (tests use this to interrupt a run).
         public var extraCallbacks: [Callback] = []
+        /// Receives the model summary and notes about the run (not in quiet mode); default:
+        /// standard error, beside the progress lines.
+        public var report: (String) -> Void = ProgressReporter.writeToStandardError
 
         /// Default options.
         public init(output: URL? = nil, epochs: Int? = nil, resume: URL? = nil, quiet: Bool = false) {
@@ -59,6 +62,11 @@ public enum RecipeRun {
         public var best: [(String, Double)]
         /// Test metrics (loss and the task's metrics), when the recipe has a test set.
         public var test: [(String, Double)]?
+        /// The 1-based epoch at which early stopping ended the run, if it did.
+        public var stoppedEarlyAt: Int? = nil
+        /// Whether a resumed run had nothing left to do (it had reached its epochs or stopped
+        /// early); nothing was trained or written.
+        public var alreadyComplete = false
     }
 
     /// Validates everything, trains and writes the run folder.
@@ -82,13 +90,19 @@ public enum RecipeRun {
         let optimizer = session.makeOptimizer(for: model)
         let loader = session.makeTrainLoader()
         let epochs = options.epochs ?? recipe.training.epochs
+        func say(_ text: String) { if !options.quiet { options.report(text + "\n") } }
+        // The schedule is fitted once, to the length the run started with (run.json), so that
+        // resuming with more epochs continues the same schedule instead of re-fitting it.
+        let plan = options.resume != nil ? RunPlan.read(from: output) : nil
+        let scheduleEpochs = plan?.epochs ?? epochs
         let validationLoader = session.validation.map(session.makeEvaluationLoader)
         var callbacks: [Callback] = []
         if recipe.training.clipNorm != nil || recipe.training.clipValue != nil {
             callbacks.append(GradientClipping(maxNorm: recipe.training.clipNorm, clipValue: recipe.training.clipValue))
         }
-        if let schedule = try session.makeScheduleCallback(epochs: epochs, batchesPerEpoch: loader.count) {
-            callbacks.append(schedule)
+        if let schedule = try session.makeScheduleCallback(epochs: scheduleEpochs, batchesPerEpoch: loader.count) {
+            callbacks.append(epochs > scheduleEpochs
+                             ? holdingSchedule(schedule, after: scheduleEpochs, batchesPerEpoch: loader.count) : schedule)
         }
         var stopper: EarlyStopping?
         if let es = recipe.training.earlyStopping {
@@ -111,12 +125,23 @@ public enum RecipeRun {
                               metrics: session.metrics, outputKind: session.outputKind,
                               accumulationSteps: recipe.training.accumulationSteps)
 
-        try fm.createDirectory(at: output, withIntermediateDirectories: true)
         if options.resume != nil {
             try Checkpoint.restore(trainer, from: checkpointURL)
+            if let done = completedRun(trainer, stopper: stopper, epochs: epochs, output: output) {
+                say(done.stoppedEarlyAt.map { "already complete: stopped early at epoch \($0) (best \(done.bestEpoch ?? 0)); nothing to do" }
+                    ?? "already complete: \(done.epochs) of \(epochs) epochs trained; nothing to do (raise --epochs to train more)")
+                return done
+            }
+            if let plan, epochs > plan.epochs, recipe.schedule != nil {
+                say("note: the schedule keeps the length the run started with (\(plan.epochs) epochs); "
+                    + "epochs \(plan.epochs + 1)-\(epochs) keep the rate it ended with")
+            }
         } else {
+            try fm.createDirectory(at: output, withIntermediateDirectories: true)
             try writeModelDescription(session, to: output)
+            try RunPlan(epochs: epochs).write(to: output)
         }
+        if !options.quiet { options.report(ModelSummary(model, inputShape: session.inputShape).table) }
         try trainer.fit(train: loader, validation: validationLoader, epochs: epochs)
 
         // Final artifacts: weights (best weights when early stopping restored them) and summary.
@@ -136,6 +161,8 @@ public enum RecipeRun {
         if let test = session.test {
             summary.test = trainer.evaluate(session.makeEvaluationLoader(test))
         }
+        summary.stoppedEarlyAt = stopper?.stoppedEpoch
+        if let stopper, stopper.stoppedEpoch != nil, stopper.bestEpoch > 0 { summary.bestEpoch = stopper.bestEpoch }
         try writeSummary(summary, to: output.appendingPathComponent("summary.json"))
         return summary
     }
