@@ -81,8 +81,14 @@ struct StreamRecDemoCommand: ParsableCommand {
     @Flag(help: "Print only the table (no per-epoch lines).")
     var quiet = false
 
+    @Option(help: "Training precision of both runs: float32 (default), bfloat16 or float16 (autocast).")
+    var precision = "float32"
+
     func run() throws {
         DemoCommandSupport.warnIfDebug("streamrec")
+        guard let dtype = DType(rawValue: precision) else {
+            throw ValidationError("--precision must be float32, bfloat16 or float16 (got '\(precision)')")
+        }
         try DemoCommandSupport.run("streamrec") {
             var configuration = StreamRecDemo.Configuration()
             configuration.trainSamples = trainSamples
@@ -92,6 +98,7 @@ struct StreamRecDemoCommand: ParsableCommand {
             configuration.baselineOptimizer = try StreamRecDemo.BaselineOptimizer(parsing: baselineOptimizer)
             configuration.recipeEpochs = recipeEpochs
             configuration.seed = seed
+            configuration.precision = dtype
             let directory = URL(fileURLWithPath: output)
             let report = try StreamRecDemo.run(configuration, output: directory,
                                                log: quiet ? nil : DemoCommandSupport.log)
@@ -161,6 +168,7 @@ struct CreditDemoCommand: ParsableCommand {
             configuration.learningRate = lr
             configuration.trainSamples = trainSamples
             configuration.seed = seed
+            configuration.precision = dtype
             let directory = URL(fileURLWithPath: output)
             let report = try CreditDemo.run(configuration, output: directory, log: quiet ? nil : DemoCommandSupport.log)
             print("Credit scoring with correlated features: Adam vs Adam + L2 vs AdamW")
@@ -275,6 +283,7 @@ struct DigitsDemoCommand: ParsableCommand {
             configuration.mlpEpochs = mlpEpochs
             configuration.cnnEpochs = cnnEpochs
             configuration.seed = seed
+            configuration.precision = dtype
             let directory = URL(fileURLWithPath: output)
             let report = try DigitsDemo.run(configuration, output: directory, log: quiet ? nil : DemoCommandSupport.log)
             print("UCI optical handwritten digits (1797 8x8 images, 10 classes)")

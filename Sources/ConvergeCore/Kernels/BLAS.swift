@@ -159,8 +159,9 @@ public final class BLAS: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - coreType: for OpenBLAS, the `OPENBLAS_CORETYPE` to load it with (`Haswell`,
-    ///     `SkylakeX`, …); set only for the duration of the `dlopen` call. `nil` keeps the
-    ///     environment's value, or OpenBLAS's own detection when there is none.
+    ///     `SkylakeX`, …); set only for the duration of the `dlopen` call. `""` removes the
+    ///     variable for that call (OpenBLAS's own detection); `nil` keeps the environment's value,
+    ///     or OpenBLAS's own detection when there is none.
     ///   - privateCopy: load a private copy of the library file (made in the temporary directory
     ///     and removed once mapped), so that the core type takes effect even when this library is
     ///     already loaded in the process. `path` must then name an existing file.
@@ -169,7 +170,9 @@ public final class BLAS: @unchecked Sendable {
     public static func load(path: String, coreType: String? = nil, privateCopy: Bool = false) throws -> BLAS {
         let environmentValue = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].flatMap { $0.isEmpty ? nil : $0 }
         let source: String
-        if let coreType {
+        if coreType == "" {
+            source = "detected by OpenBLAS"
+        } else if let coreType {
             source = environmentValue == coreType ? "OPENBLAS_CORETYPE=\(coreType) from the environment"
                                                   : "OPENBLAS_CORETYPE=\(coreType) chosen by measurement"
         } else if let environmentValue {
@@ -194,7 +197,7 @@ public final class BLAS: @unchecked Sendable {
         }
         defer { if let copyDirectory { try? FileManager.default.removeItem(atPath: copyDirectory) } }
         if let coreType {
-            setenv("OPENBLAS_CORETYPE", coreType, 1)
+            if coreType.isEmpty { unsetenv("OPENBLAS_CORETYPE") } else { setenv("OPENBLAS_CORETYPE", coreType, 1) }
         }
         defer {
             if coreType != nil {

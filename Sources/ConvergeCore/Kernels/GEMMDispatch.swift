@@ -10,13 +10,13 @@ import Foundation
 ///   library files and versions, thread settings) in `~/.cache/converge/gemm.json`, so a process
 ///   pays for the measurement once per machine (see ``GEMMTuner/cacheFile(environment:)``).
 /// - `openblas` or `onednn` (also `dnnl`): that library for every shape (the OpenBLAS core type is
-///   still measured, unless `OPENBLAS_CORETYPE` is set).
+///   still measured, unless `OPENBLAS_CORETYPE` is set, which is then used).
 /// - `none` (or `off`): the Swift fallback, silently.
 /// - a path: that library (oneDNN when it exports `dnnl_sgemm`, otherwise CBLAS) for every shape.
 ///
 /// A library that was asked for but cannot be used is named in one line on stderr, and the
-/// fallback multiplies. When `OPENBLAS_CORETYPE` is set, OpenBLAS is loaded with it and no other
-/// core type is tried.
+/// fallback multiplies. A value of `OPENBLAS_CORETYPE` in the environment is measured beside the
+/// other core types; with `CONVERGE_BLAS=openblas` it is the only one used.
 public final class GEMMDispatch: @unchecked Sendable {
     /// A GEMM implementation.
     public enum Library: String, Sendable, CaseIterable, Codable {

@@ -8,9 +8,10 @@ import Darwin
 /// Chooses the GEMM library per ``GEMMDispatch/ShapeClass`` by timing every candidate, and caches
 /// the choice per machine.
 ///
-/// Candidates: OpenBLAS with each core type this processor can run (each loaded as a private copy
-/// of the library file, since OpenBLAS fixes its core type when loaded; only the environment's
-/// `OPENBLAS_CORETYPE` when one is set), oneDNN's `dnnl_sgemm`, and the Swift fallback. Each is
+/// Candidates: OpenBLAS with its own core detection and with each core type this processor can run
+/// (each loaded as a private copy of the library file, since OpenBLAS fixes its core type when
+/// loaded; the environment's `OPENBLAS_CORETYPE` is one more candidate, or the only one when
+/// `CONVERGE_BLAS=openblas` forces OpenBLAS), oneDNN's `dnnl_sgemm`, and the Swift fallback. Each is
 /// timed on three products per class (no transpose, B transposed, A transposed: the forward and
 /// the two backward products of a linear layer), in rounds that alternate between candidates, and
 /// the best round counts. The OpenBLAS core type with the best geometric mean over the classes is
@@ -187,7 +188,7 @@ public enum GEMMTuner {
         if let cachePath, let entry = readCache(cachePath)?.entries[key] {
             var blas: BLAS?
             if useOpenBLAS, let coreType = entry.openBLASCoreType {
-                blas = loadBLAS(file: file, coreType: coreType.isEmpty ? nil : coreType,
+                blas = loadBLAS(file: file, coreType: coreType,
                                 expectedCore: entry.openBLASCoreName, failures: &failures)
             }
             var choices: [GEMMDispatch.ShapeClass: GEMMDispatch.Library] = [:]
@@ -207,16 +208,25 @@ public enum GEMMTuner {
         if useOpenBLAS {
             let environmentCore = environment["OPENBLAS_CORETYPE"].flatMap { $0.isEmpty ? nil : $0 }
             if let file {
-                let coreTypes: [String?] = environmentCore.map { [$0] } ?? coreTypeCandidates(for: CPUFeatures.current)
+                // Forced OpenBLAS with OPENBLAS_CORETYPE set: that core type only. Otherwise the
+                // environment's value is one more candidate, measured like the others.
+                var coreTypes = coreTypeCandidates(for: CPUFeatures.current).map { $0 ?? "" }
+                if let environmentCore {
+                    if libraries == [.openBLAS] {
+                        coreTypes = [environmentCore]
+                    } else if !coreTypes.contains(where: { $0.lowercased() == environmentCore.lowercased() }) {
+                        coreTypes.append(environmentCore)
+                    }
+                }
                 var seenCores: Set<String> = []
                 for coreType in coreTypes {
                     do {
                         let blas = try BLAS.load(path: file, coreType: coreType, privateCopy: true)
                         // Skip a core type OpenBLAS maps to kernels already loaded.
-                        let core = blas.coreName ?? coreType ?? "default"
+                        let core = blas.coreName ?? (coreType.isEmpty ? "default" : coreType)
                         if seenCores.contains(core.lowercased()) { continue }
                         seenCores.insert(core.lowercased())
-                        candidates.append((coreType.map { "openblas:\($0)" } ?? "openblas", .openBLAS, blas))
+                        candidates.append((coreType.isEmpty ? "openblas" : "openblas:\(coreType)", .openBLAS, blas))
                     } catch let error as BLAS.LoadError {
                         failures.append(error)
                     } catch {}
