@@ -20,6 +20,7 @@ BUNDLE = $(wildcard .build/release/Converge_ConvergeExamples.resources .build/re
 deps:
 	@./scripts/ensure-openblas.sh
 	@./scripts/ensure-onednn.sh
+	@./scripts/ensure-openmpi.sh
 
 build: deps
 	$(SWIFT) build -c release --product converge

@@ -168,7 +168,6 @@ struct CreditDemoCommand: ParsableCommand {
             configuration.learningRate = lr
             configuration.trainSamples = trainSamples
             configuration.seed = seed
-            configuration.precision = dtype
             let directory = URL(fileURLWithPath: output)
             let report = try CreditDemo.run(configuration, output: directory, log: quiet ? nil : DemoCommandSupport.log)
             print("Credit scoring with correlated features: Adam vs Adam + L2 vs AdamW")
@@ -283,7 +282,6 @@ struct DigitsDemoCommand: ParsableCommand {
             configuration.mlpEpochs = mlpEpochs
             configuration.cnnEpochs = cnnEpochs
             configuration.seed = seed
-            configuration.precision = dtype
             let directory = URL(fileURLWithPath: output)
             let report = try DigitsDemo.run(configuration, output: directory, log: quiet ? nil : DemoCommandSupport.log)
             print("UCI optical handwritten digits (1797 8x8 images, 10 classes)")
