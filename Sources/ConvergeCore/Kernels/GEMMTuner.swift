@@ -20,7 +20,8 @@ import Darwin
 ///
 /// The cache file (``cacheFile(environment:)``) holds one entry per machine key: processor model
 /// and features, the library files (path, size, modification time) and versions, thread settings,
-/// `OPENBLAS_CORETYPE`, and the build configuration.
+/// `OPENBLAS_CORETYPE`, and the build configuration. Reading, measuring and writing happen under
+/// an exclusive lock on `<cache file>.lock`, so processes that start together agree.
 public enum GEMMTuner {
     /// One timing: a candidate on one class's products.
     public struct Measurement: Codable, Sendable, Equatable {
@@ -105,6 +106,19 @@ public enum GEMMTuner {
         var entries: [String: CacheEntry] = [:]
     }
 
+    /// Opens `<path>.lock` and takes an exclusive `flock` on it; `nil` when that is not possible.
+    static func lockCache(_ path: String) -> Int32? {
+        let directory = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let descriptor = open(path + ".lock", O_CREAT | O_RDWR, 0o644)
+        guard descriptor >= 0 else { return nil }
+        if flock(descriptor, LOCK_EX) != 0 {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
+    }
+
     static func readCache(_ path: String) -> CacheFile? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         return try? JSONDecoder().decode(CacheFile.self, from: data)
@@ -184,6 +198,10 @@ public enum GEMMTuner {
         let key = machineKey(blasFile: file, oneDNN: oneDNN, libraries: libraries, environment: environment)
         let cachePath = cacheFile(environment: environment)
         var failures: [BLAS.LoadError] = []
+        // Processes starting together (the ranks of a distributed job) wait for the first one's
+        // measurement instead of measuring at once and possibly choosing differently.
+        let lock = cachePath.flatMap(lockCache)
+        defer { if let lock { flock(lock, LOCK_UN); close(lock) } }
 
         if let cachePath, let entry = readCache(cachePath)?.entries[key] {
             var blas: BLAS?
