@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares `converge bench gemm --size N` (release build) with the fastest float32 GEMM library on
 # this machine called directly (scripts/bench/gemm_direct.c): oneDNN's dnnl_sgemm, and OpenBLAS's
-# cblas_sgemm with its own core choice and with each OPENBLAS_CORETYPE given. The candidates run
+# cblas_sgemm with its own core choice and with each OPENBLAS_CORETYPE given (oneDNN twice: with
+# OpenMP's default wait policy, and with OMP_WAIT_POLICY=PASSIVE, which Converge sets). The candidates run
 # alternately, ROUNDS rounds, each figure the best of RUNS timed runs after a warm-up run; the
 # script prints every figure, each candidate's median over the rounds, and the ratio of
 # Converge's median to the fastest library's median (the target is at least 0.95).
@@ -28,7 +29,7 @@ if [ -z "$converge" ]; then
     converge="$root/.build/release/converge"
 fi
 
-candidates=("openblas" "onednn")
+candidates=("openblas" "onednn" "onednn-passive")
 for core in $cores; do candidates+=("openblas:$core"); done
 candidates+=("converge")
 
@@ -39,9 +40,10 @@ measure() {  # prints "<candidate> <GFLOP/s>" and the full line to stderr
         openblas) line=$(env -u OPENBLAS_CORETYPE "$exe" openblas "$n" "$runs" 2>&1) ;;
         openblas:*) line=$(OPENBLAS_CORETYPE=${1#openblas:} "$exe" openblas "$n" "$runs" 2>&1) ;;
         onednn) line=$("$exe" onednn "$n" "$runs" 2>&1) ;;
+        onednn-passive) line=$(OMP_WAIT_POLICY=PASSIVE "$exe" onednn "$n" "$runs" 2>&1) ;;
     esac
     echo "  $line" >&2
-    echo "$1 $(echo "$line" | sed -n 's/^[^:]*: \([0-9.]*\) GFLOP\/s.*/\1/p')"
+    echo "$1 $(echo "$line" | sed -n 's/^.* [0-9]*: \([0-9.]*\) GFLOP\/s.*/\1/p')"
 }
 
 echo "# gemm $n, $rounds rounds of $runs runs; load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)"
@@ -60,4 +62,4 @@ for c in "${candidates[@]}"; do
     [ "$c" = converge ] && conv=$median
 done
 awk -v a="${conv:-0}" -v b="$best" -v name="$best_name" \
-    'BEGIN { printf "converge / fastest library (%s): %.3f (target 0.95: %s)\n", name, a / b, a / b >= 0.95 ? "met" : "not met" }'
+    'BEGIN { printf "converge / fastest library (%s): %.3f (target 0.95: %s)\n", name, a / b, (a / b >= 0.95 ? "met" : "not met") }'

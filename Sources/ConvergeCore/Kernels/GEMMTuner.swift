@@ -19,8 +19,9 @@ import Darwin
 /// is timed on the large classes only when it won a smaller one.
 ///
 /// The cache file (``cacheFile(environment:)``) holds one entry per machine key: processor model
-/// and features, the library files (path, size, modification time) and versions, thread settings,
-/// `OPENBLAS_CORETYPE`, and the build configuration. Reading, measuring and writing happen under
+/// and features, the library files (path, size, modification time) and versions,
+/// `OPENBLAS_CORETYPE`, and the build configuration (not thread settings: every process on the
+/// machine makes the same choice, so results do not depend on how a run was launched). Reading, measuring and writing happen under
 /// an exclusive lock on `<cache file>.lock`, so processes that start together agree.
 public enum GEMMTuner {
     /// One timing: a candidate on one class's products.
@@ -169,11 +170,12 @@ public enum GEMMTuner {
         let cpu = CPUFeatures.current
         let features = ["avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile", "asimd", "sve"]
             .filter(cpu.flags.contains).joined(separator: ",")
-        var parts = ["cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1) [\(features)]",
-                     "threads \(Parallel.threadCount)"]
-        for variable in ["OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "OMP_WAIT_POLICY"] {
-            if let value = environment[variable], !value.isEmpty { parts.append("\(variable)=\(value)") }
-        }
+        // "tuner 2": entries written by an earlier measuring rule are not reused.
+        // Thread settings (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, the core count a process sees)
+        // are left out on purpose: every process on a machine makes the same choice, so that a
+        // run computes the same products whether it runs alone or as one rank of several.
+        var parts = ["tuner 2", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1) [\(features)]"]
+        if let value = environment["OPENBLAS_CORETYPE"], !value.isEmpty { parts.append("OPENBLAS_CORETYPE=\(value)") }
         if libraries.contains(.openBLAS) { parts.append("blas " + (blasFile.map(fileIdentity) ?? "none")) }
         if libraries.contains(.oneDNN) {
             parts.append("onednn " + (oneDNN.map { "\($0.version) \($0.isa ?? "?")" } ?? "none"))
