@@ -36,7 +36,7 @@ candidates+=("converge")
 measure() {  # prints "<candidate> <GFLOP/s>" and the full line to stderr
     local line
     case "$1" in
-        converge) line=$("$converge" bench gemm --size "$n" --repeats "$runs" 2>&1 | head -1) ;;
+        converge) line=$("$converge" bench gemm --size "$n" --repeats "$runs" 2>&1 | head -1 || true) ;;
         openblas) line=$(env -u OPENBLAS_CORETYPE "$exe" openblas "$n" "$runs" 2>&1) ;;
         openblas:*) line=$(OPENBLAS_CORETYPE=${1#openblas:} "$exe" openblas "$n" "$runs" 2>&1) ;;
         onednn) line=$("$exe" onednn "$n" "$runs" 2>&1) ;;
