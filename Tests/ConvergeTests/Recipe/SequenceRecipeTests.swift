@@ -91,3 +91,15 @@ final class SequenceRecipeTests: XCTestCase {
         XCTAssertTrue(error(ids).contains("row 2, feature 2: 7.0 is not a token id in 0..<5"), error(ids))
     }
 }
+
+extension SequenceRecipeTests {
+    func testDoctorDataChecksUnderstandTokenData() throws {
+        let dir = try makeIOTestDirectory()
+        try String(repeating: "the cat sat. ", count: 40).write(to: dir.appendingPathComponent("t.txt"), atomically: true, encoding: .utf8)
+        let yaml = "data: { train: t.txt, format: text, context: 8, validation: 0.2 }\nmodel: { gpt: { d_model: 8, heads: 2, layers: 1 } }"
+        let session = try RecipeSession(Recipe.parse(yaml, file: dir.appendingPathComponent("r.yaml")))
+        let findings = try DoctorChecklist(session: session).checkData().findings
+        XCTAssertEqual(findings.first { $0.check == "shapes" }?.status, .ok, "\(findings)")
+        XCTAssertNil(findings.first { $0.check == "scaling" && $0.status == .warn }, "\(findings)")
+    }
+}
