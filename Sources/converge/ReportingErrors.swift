@@ -1,4 +1,5 @@
 import ArgumentParser
+import Converge
 import Foundation
 
 /// Runs `body`; an error becomes one line on standard error (`converge <command>: …`) and exit
@@ -8,6 +9,8 @@ func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
         try body()
     } catch let exit as ExitCode {
         throw exit
+    } catch DistributedError.failedOnAnotherRank {
+        throw ExitCode(1)   // that rank printed the error
     } catch {
         let line = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
         FileHandle.standardError.write(Data("converge \(command): \(line)\n".utf8))
