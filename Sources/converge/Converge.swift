@@ -12,6 +12,14 @@ struct ConvergeCommand: ParsableCommand {
         version: ConvergeVersion.current,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self,
                       DoctorCommand.self, LRFindCommand.self,
-                      InitCheckCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self]
+                      InitCheckCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self,
+                      GenerateCommand.self]
     )
+
+    /// Runs the command line, after the checks that need the whole argument list.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let error = ScheduleCommand.unknownSchedule(in: arguments) { exit(withError: error) }
+        main(arguments)
+    }
 }
