@@ -26,7 +26,7 @@ final class DoctorCorpusTests: XCTestCase {
         repair.trialEpochs = 4
         repair.maxRounds = 3
         repair.checklist = Self.fastOptions
-        let repaired: Set<String> = ["lint-unnormalized-features", "exploding-sgd-lr-moons", "oscillating-sgd-moons", "lint-he-init-with-tanh"]
+        let repaired: Set<String> = ["lint-unnormalized-features", "exploding-sgd-lr-moons", "dying-relu-circles", "lint-he-init-with-tanh"]
         let outcomes = try DoctorCorpus.run(entries, in: Self.directory, options: Self.fastOptions, repairOptions: repair,
                                             repairing: { repaired.contains($0.name) }, progress: { print($0) })
         print(DoctorCorpus.table(outcomes))
