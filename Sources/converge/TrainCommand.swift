@@ -30,12 +30,21 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print nothing while training.")
     var quiet = false
 
+    @Flag(help: "Replace an existing run folder (only one written by converge train).")
+    var overwrite = false
+
+    @Flag(help: "With --resume: continue although the recipe or data differ from the checkpoint's.")
+    var allowChanges = false
+
     func run() throws {
         try reportingErrors("train") {
             if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
             let recipe = try Recipe.load(from: URL(fileURLWithPath: self.recipe))
-            let options = RecipeRun.Options(output: output.map { URL(fileURLWithPath: $0) }, epochs: epochs,
+            let options0 = RecipeRun.Options(output: output.map { URL(fileURLWithPath: $0) }, epochs: epochs,
                                             resume: resume.map { URL(fileURLWithPath: $0) }, quiet: quiet)
+            var options = options0
+            options.overwrite = overwrite
+            options.allowChanges = allowChanges
             let summary = try RecipeRun.train(recipe, options: options)
             let best = summary.best.filter { $0.0.hasPrefix("val_") || $0.0 == "train_loss" }
                 .map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")

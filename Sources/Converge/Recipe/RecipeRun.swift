@@ -12,13 +12,26 @@ public enum RecipeRun {
         case outputNotEmpty(String)
         /// `--resume` names a folder without a checkpoint.
         case noCheckpoint(String)
+        /// `--overwrite` names a folder that is not a converge run folder.
+        case notARunFolder(String)
+        /// The checkpoint was made with a different recipe or data (what differs).
+        case fingerprintMismatch(String, differences: [String])
+        /// The loss became NaN or infinite; the last good checkpoint is kept.
+        case diverged(epoch: Int, step: Int, batch: Int, loss: Float, output: String, hasCheckpoint: Bool)
 
         /// One line.
         public var description: String {
             switch self {
             case .outputNotEmpty(let path):
-                return "output folder \(path) already holds files; nothing was changed (use --resume \(path) to continue that run, or choose another --output)"
+                return "output folder \(path) already holds files; nothing was changed (use --resume \(path) to continue that run, --overwrite to replace it, or choose another --output)"
             case .noCheckpoint(let path): return "resume: no checkpoint in \(path) (expected \(path)/checkpoint/state.json)"
+            case .notARunFolder(let path):
+                return "--overwrite: \(path) is not a converge run folder (no run.json, recipe.yaml or checkpoint); nothing was removed"
+            case .fingerprintMismatch(let path, let differences):
+                return "resume: the checkpoint in \(path) was made with a different recipe or data: \(differences.joined(separator: "; ")); nothing was changed (pass --allow-changes to continue with the changes)"
+            case .diverged(let epoch, let step, let batch, let loss, let output, let hasCheckpoint):
+                let kept = hasCheckpoint ? "the last good checkpoint is kept in \(output)/checkpoint" : "no checkpoint was reached"
+                return "training diverged: the loss became \(loss) at epoch \(epoch), batch \(batch) (step \(step)); no model was written and \(kept). Hint: lower optimizer.lr (try `converge lr-find`), add training.clip_norm, check the data for extreme values, or run `converge doctor` on the recipe"
             }
         }
     }
@@ -35,6 +48,10 @@ public enum RecipeRun {
         public var quiet = false
         /// Extra callbacks (tests use this to interrupt a run).
         public var extraCallbacks: [Callback] = []
+        /// Replace an existing run folder (only one that `converge train` wrote).
+        public var overwrite = false
+        /// Resume although the recipe or data differ from the checkpoint's.
+        public var allowChanges = false
 
         /// Default options.
         public init(output: URL? = nil, epochs: Int? = nil, resume: URL? = nil, quiet: Bool = false) {
@@ -68,13 +85,6 @@ public enum RecipeRun {
         let output = options.resume ?? options.output ?? recipe.output.map { recipe.resolve($0) }
             ?? URL(fileURLWithPath: "runs").appendingPathComponent(recipe.file.deletingPathExtension().lastPathComponent)
         let checkpointURL = output.appendingPathComponent("checkpoint")
-        if options.resume != nil {
-            guard fm.fileExists(atPath: checkpointURL.appendingPathComponent("state.json").path) else {
-                throw RunError.noCheckpoint(output.path)
-            }
-        } else if let contents = try? fm.contentsOfDirectory(atPath: output.path), !contents.isEmpty {
-            throw RunError.outputNotEmpty(output.path)
-        }
         // Everything that can fail on bad input happens before anything is written.
         let session = try RecipeSession(recipe)
         let model = try session.makeModel()
@@ -82,6 +92,7 @@ public enum RecipeRun {
         let optimizer = session.makeOptimizer(for: model)
         let loader = session.makeTrainLoader()
         let epochs = options.epochs ?? recipe.training.epochs
+        let fingerprint = try RunFingerprint(recipe: recipe, epochs: epochs)
         let validationLoader = session.validation.map(session.makeEvaluationLoader)
         var callbacks: [Callback] = []
         if recipe.training.clipNorm != nil || recipe.training.clipValue != nil {
@@ -104,23 +115,67 @@ public enum RecipeRun {
         }
         callbacks.append(HistoryLogger(directory: output))
         callbacks.append(TrainingPlotWriter(url: output.appendingPathComponent("training.svg")))
-        callbacks.append(Checkpointing(directory: checkpointURL, everySteps: recipe.training.checkpointEverySteps))
+        callbacks.append(Checkpointing(directory: checkpointURL, everySteps: recipe.training.checkpointEverySteps,
+                                       metadata: fingerprint.metadata))
         if !options.quiet { callbacks.append(ProgressCallback()) }
         callbacks += options.extraCallbacks
         let trainer = Trainer(model: model, optimizer: optimizer, loss: session.loss, callbacks: callbacks,
                               metrics: session.metrics, outputKind: session.outputKind,
                               accumulationSteps: recipe.training.accumulationSteps)
 
-        try fm.createDirectory(at: output, withIntermediateDirectories: true)
-        if options.resume != nil {
-            try Checkpoint.restore(trainer, from: checkpointURL)
-        } else {
-            try writeModelDescription(session, to: output)
+        // Claim the folder: lock it for the life of the run, then decide what its contents allow.
+        let lock = try RunFolderClaim.claim(output, checkpoint: checkpointURL, resume: options.resume != nil,
+                                            overwrite: options.overwrite)
+        defer { lock.release() }
+        let resuming = Checkpoint.exists(checkpointURL) && options.resume != nil
+        if resuming, !options.allowChanges, let metadata = try Checkpoint.metadata(of: checkpointURL),
+           let saved = RunFingerprint(metadata: metadata) {
+            let differences = fingerprint.differences(from: saved)
+            guard differences.isEmpty else { throw RunError.fingerprintMismatch(output.path, differences: differences) }
         }
-        try trainer.fit(train: loader, validation: validationLoader, epochs: epochs)
+        var state = RunFolderState.starting()
+        try state.write(in: output)
+        FaultPoint.reach("run.started")
+        let divergence = DivergenceGuard(maxSkippedSteps: 100)
+        trainer.callbacks.insert(divergence, at: 0)
+        do {
+            if resuming {
+                try Checkpoint.restore(trainer, from: checkpointURL)
+                guard trainer.resumeBatch < max(1, loader.count) else {
+                    throw TrainingError.badCheckpoint(path: checkpointURL.appendingPathComponent("state.json").path,
+                                                      reason: "nextBatch: \(trainer.resumeBatch) is out of range for \(loader.count) batches per epoch")
+                }
+            } else {
+                try writeModelDescription(session, to: output)
+            }
+            try trainer.fit(train: loader, validation: validationLoader, epochs: epochs)
+        } catch {
+            state.state = "failed"
+            state.reason = "\(error)"
+            if let stop = divergence.stop {
+                state.state = "diverged"
+                let failure = RunError.diverged(epoch: stop.epoch + 1, step: stop.step, batch: stop.batch + 1, loss: stop.loss,
+                                                output: output.path, hasCheckpoint: Checkpoint.exists(checkpointURL))
+                state.reason = failure.description
+                try? state.write(in: output)
+                throw failure
+            }
+            try? state.write(in: output)
+            throw error
+        }
 
         // Final artifacts: weights (best weights when early stopping restored them) and summary.
+        // A model with a NaN or infinite weight is never published.
+        if let bad = model.stateDict().first(where: { $0.1.scalars.contains { !$0.isFinite } }) {
+            let failure = RunError.diverged(epoch: trainer.epoch, step: trainer.globalStep, batch: trainer.batchIndex + 1,
+                                            loss: .nan, output: output.path, hasCheckpoint: Checkpoint.exists(checkpointURL))
+            state.state = "diverged"
+            state.reason = "the trained weights hold NaN or infinite values (\(bad.0)); " + failure.description
+            try? state.write(in: output)
+            throw failure
+        }
         try model.saveSafetensors(to: output.appendingPathComponent("model.safetensors"))
+        FaultPoint.reach("run.model-written")
         let history = trainer.history
         let bestIndex: Int? = {
             guard let monitor = stopper?.monitor ?? (session.validation != nil ? "val_loss" : "train_loss") as String?,
@@ -137,6 +192,8 @@ public enum RecipeRun {
             summary.test = trainer.evaluate(session.makeEvaluationLoader(test))
         }
         try writeSummary(summary, to: output.appendingPathComponent("summary.json"))
+        state.state = "complete"
+        try state.write(in: output)
         return summary
     }
 
