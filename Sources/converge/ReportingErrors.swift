@@ -1,4 +1,5 @@
 import ArgumentParser
+import Converge
 import Foundation
 
 /// Runs `body`; an error becomes one line on standard error (`converge <command>: …`) and exit
@@ -9,7 +10,9 @@ func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        let line = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+        let ns = error as NSError
+        let text = ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain ? FileProblem.sentence(error) : "\(error)"
+        let line = text.split(separator: "\n").first.map(String.init) ?? text
         FileHandle.standardError.write(Data("converge \(command): \(line)\n".utf8))
         throw ExitCode(1)
     }

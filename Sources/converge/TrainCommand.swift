@@ -21,7 +21,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output folder (default: the recipe's `output`, else runs/<recipe name>).")
     var output: String?
 
-    @Option(help: "Number of epochs (overrides training.epochs).")
+    @Option(parsing: .unconditional, help: "Number of epochs (overrides training.epochs).")
     var epochs: Int?
 
     @Option(help: "Continue the run in this folder from its checkpoint.")
@@ -38,7 +38,9 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors("train") {
-            if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+            if let epochs, epochs < 1 || epochs > Recipe.maxEpochs {
+                throw ValidationError("--epochs must be from 1 to \(Recipe.maxEpochs), got \(epochs)")
+            }
             let recipe = try Recipe.load(from: URL(fileURLWithPath: self.recipe))
             let options0 = RecipeRun.Options(output: output.map { URL(fileURLWithPath: $0) }, epochs: epochs,
                                             resume: resume.map { URL(fileURLWithPath: $0) }, quiet: quiet)

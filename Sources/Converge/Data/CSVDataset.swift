@@ -64,8 +64,8 @@ extension CSVTable {
                     throw DataFileError(file: file, line: line, column: labelColumn,
                                         reason: .labelOutOfRange(trimmed, numClasses: task.numClasses))
                 }
-                guard value < 16_777_216 else {
-                    throw DataFileError(file: file, line: line, column: labelColumn, reason: .labelOutOfRange(trimmed, numClasses: 16_777_216))
+                guard value < 1_000_000 else {   // Recipe.maxClasses: a larger label is a data error, not a class count
+                    throw DataFileError(file: file, line: line, column: labelColumn, reason: .labelOutOfRange(trimmed, numClasses: 1_000_000))
                 }
                 largestClass = Swift.max(largestClass, Int(value))
                 labels.append(Float(value))

@@ -104,6 +104,11 @@ public enum RecipeRun {
         var stopper: EarlyStopping?
         if let es = recipe.training.earlyStopping {
             let monitor = session.validation == nil && es.monitor == "val_loss" ? "train_loss" : es.monitor
+            let recorded = ["train_loss"] + (session.validation == nil ? [] : ["val_loss"] + session.metrics.map { "val_" + $0.name })
+            guard recorded.contains(monitor) else {
+                throw RecipeError(file: recipe.file.path, line: es.monitorLine, field: "training.early_stopping.monitor",
+                                  message: "'\(es.monitor)' is not recorded by this run (valid: \(recorded.joined(separator: ", ")))")
+            }
             let s = EarlyStopping(monitor: monitor, patience: es.patience, minDelta: es.minDelta,
                                   mode: monitor.hasSuffix("loss") || monitor.hasSuffix("mse") || monitor.hasSuffix("mae") ? .min : .max,
                                   restoreBestWeights: es.restoreBest)
@@ -133,21 +138,21 @@ public enum RecipeRun {
             let differences = fingerprint.differences(from: saved)
             guard differences.isEmpty else { throw RunError.fingerprintMismatch(output.path, differences: differences) }
         }
+        let divergence = DivergenceGuard(maxSkippedSteps: 100)
+        trainer.callbacks.insert(divergence, at: 0)
+        if resuming {
+            // A checkpoint that cannot be restored leaves the folder as it was.
+            try Checkpoint.restore(trainer, from: checkpointURL)
+            guard trainer.resumeBatch < max(1, loader.count) else {
+                throw TrainingError.badCheckpoint(path: checkpointURL.appendingPathComponent("state.json").path,
+                                                  reason: "nextBatch: \(trainer.resumeBatch) is out of range for \(loader.count) batches per epoch")
+            }
+        }
         var state = RunFolderState.starting()
         try state.write(in: output)
         FaultPoint.reach("run.started")
-        let divergence = DivergenceGuard(maxSkippedSteps: 100)
-        trainer.callbacks.insert(divergence, at: 0)
         do {
-            if resuming {
-                try Checkpoint.restore(trainer, from: checkpointURL)
-                guard trainer.resumeBatch < max(1, loader.count) else {
-                    throw TrainingError.badCheckpoint(path: checkpointURL.appendingPathComponent("state.json").path,
-                                                      reason: "nextBatch: \(trainer.resumeBatch) is out of range for \(loader.count) batches per epoch")
-                }
-            } else {
-                try writeModelDescription(session, to: output)
-            }
+            if !resuming { try writeModelDescription(session, to: output) }
             try trainer.fit(train: loader, validation: validationLoader, epochs: epochs)
         } catch {
             state.state = "failed"

@@ -95,8 +95,24 @@ public struct ScheduleCommandLine {
             guard let v = Double(text), v.isFinite, valid(v) else {
                 throw ScheduleCommandLineError.invalidValue(flag: "--\(flag)", value: text, expected: expected)
             }
+            if let (range, meaning) = Values.ranges[flag], !range.contains(v) || (meaning.hasPrefix("a positive") && v == 0) {
+                throw ScheduleCommandLineError.invalidValue(flag: "--\(flag)", value: text, expected: meaning)
+            }
             return v
         }
+
+        /// Ranges that every schedule's flag of that name must respect (a negative learning
+        /// rate or momentum is meaningless).
+        static let ranges: [String: (ClosedRange<Double>, String)] = [
+            "base-lr": (0...Double.greatestFiniteMagnitude, "a positive learning rate"),
+            "max-lr": (0...Double.greatestFiniteMagnitude, "a positive learning rate"),
+            "eta-min": (0...Double.greatestFiniteMagnitude, "a number ≥ 0"),
+            "gamma": (0...Double.greatestFiniteMagnitude, "a number ≥ 0"),
+            "factor": (0...Double.greatestFiniteMagnitude, "a number ≥ 0"),
+            "power": (0...Double.greatestFiniteMagnitude, "a number ≥ 0"),
+            "base-momentum": (0...1, "a number in [0, 1]"),
+            "max-momentum": (0...1, "a number in [0, 1]"),
+        ]
 
         func integer(_ flag: String, default value: Int, minimum: Int) throws -> Int {
             guard let text = raw[flag] else { return value }
@@ -132,6 +148,10 @@ public struct ScheduleCommandLine {
             return text
         }
     }
+
+    /// The most steps a schedule may have (one CSV row each; a run's steps are epochs ×
+    /// batches, bounded by the recipe's limits).
+    public static let maxSteps = 100_000_000
 
     /// The schedule's name.
     public let name: String
@@ -301,8 +321,8 @@ public struct ScheduleCommandLine {
             raw[name] = value!
         }
         guard let stepsText = raw["steps"] else { throw ScheduleCommandLineError.missingSteps }
-        guard let steps = Int(stepsText), steps >= 1 else {
-            throw ScheduleCommandLineError.invalidValue(flag: "--steps", value: stepsText, expected: "an integer ≥ 1")
+        guard let steps = Int(stepsText), steps >= 1, steps <= maxSteps else {
+            throw ScheduleCommandLineError.invalidValue(flag: "--steps", value: stepsText, expected: "an integer from 1 to \(maxSteps)")
         }
         if let svg = raw["svg"], svg.isEmpty {
             throw ScheduleCommandLineError.invalidValue(flag: "--svg", value: svg, expected: "a file path")
