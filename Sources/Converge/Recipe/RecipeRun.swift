@@ -31,7 +31,7 @@ public enum RecipeRun {
                 return "resume: the checkpoint in \(path) was made with a different recipe or data: \(differences.joined(separator: "; ")); nothing was changed (pass --allow-changes to continue with the changes)"
             case .diverged(let epoch, let step, let batch, let loss, let output, let hasCheckpoint):
                 let kept = hasCheckpoint ? "the last good checkpoint is kept in \(output)/checkpoint" : "no checkpoint was reached"
-                return "training diverged: the loss became \(loss) at epoch \(epoch), batch \(batch) (step \(step)); no model was written and \(kept). Hint: lower optimizer.lr (try `converge lr-find`), add training.clip_norm, check the data for extreme values, or run `converge doctor` on the recipe"
+                return "training diverged: the loss became \(loss.isNaN ? "NaN" : "\(loss)") at epoch \(epoch), batch \(batch) (step \(step)); no model was written and \(kept). Hint: lower optimizer.lr (try `converge lr-find`), add training.clip_norm, check the data for extreme values, or run `converge doctor` on the recipe"
             }
         }
     }

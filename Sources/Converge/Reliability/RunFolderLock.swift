@@ -44,12 +44,20 @@ public final class RunFolderLock {
             let code = errno
             if code == EINTR { continue }
             posixClose(fd)
-            if code == EWOULDBLOCK {
-                throw Refused(folder: folder.path, holder: RunFolderState.read(in: folder)?.holderDescription)
-            }
+            if code == EWOULDBLOCK { throw Refused(folder: folder.path, holder: Self.holder(of: folder)) }
             throw FileIOError.posix(folder.path, "lock the run folder", errno: code)
         }
         descriptor = fd
+    }
+
+    /// The running holder recorded in `run.json`, waiting up to a second for a holder that has
+    /// just taken the lock to record itself.
+    static func holder(of folder: URL) -> String? {
+        for _ in 0..<20 {
+            if let state = RunFolderState.read(in: folder), state.state == "running" { return state.holderDescription }
+            usleep(50_000)
+        }
+        return nil
     }
 
     /// Releases the lock (also done on deinit).

@@ -83,7 +83,11 @@ final class ScheduleCommandLineTests: XCTestCase {
         XCTAssertEqual(error([]), .missingSchedule(valid: ScheduleCommandLine.scheduleNames))
         XCTAssertEqual(error(["--steps", "5"]), .missingSchedule(valid: ScheduleCommandLine.scheduleNames))
         XCTAssertEqual(error(["step"]), .missingSteps)
-        XCTAssertEqual(error(["step", "--steps", "0"]), .invalidValue(flag: "--steps", value: "0", expected: "an integer ≥ 1"))
+        XCTAssertEqual(error(["step", "--steps", "0"]), .invalidValue(flag: "--steps", value: "0", expected: "an integer from 1 to 100000000"))
+        XCTAssertEqual(error(["step", "--steps", "9999999999999"]),
+                       .invalidValue(flag: "--steps", value: "9999999999999", expected: "an integer from 1 to 100000000"))
+        XCTAssertEqual(error(["one-cycle", "--steps", "5", "--max-lr", "-1"]),
+                       .invalidValue(flag: "--max-lr", value: "-1", expected: "a positive learning rate"))
         XCTAssertEqual(error(["step", "--steps", "5", "--gamma"]), .missingValue(flag: "--gamma"))
         XCTAssertEqual(error(["step", "--steps", "5", "--gamma", "x"]), .invalidValue(flag: "--gamma", value: "x", expected: "a number"))
         XCTAssertEqual(error(["step", "--steps", "5", "--step-size", "0"]),
