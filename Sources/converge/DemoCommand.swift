@@ -8,7 +8,8 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run a worked example (build with -c release).",
-        subcommands: [StreamRecDemoCommand.self, CreditDemoCommand.self, InitDemoCommand.self, SchedulesDemoCommand.self, DigitsDemoCommand.self]
+        subcommands: [StreamRecDemoCommand.self, CreditDemoCommand.self, InitDemoCommand.self, SchedulesDemoCommand.self, DigitsDemoCommand.self,
+                      TransformerDemoCommand.self]
     )
 }
 

@@ -15,11 +15,12 @@ struct InitCheckCommand: ParsableCommand {
         the activations after every layer (layer 0 is the input), then a last line with the final \
         layer's variance and a verdict: stable, vanishing (variance fell more than 1000×) or exploding \
         (grew more than 1000×, or reached Inf).
-        Inits: he, xavier, normal-0.01 (too small), normal-1.0 (too large), orthogonal, default \
+        Inits: he, xavier-normal (also spelled xavier), xavier-uniform, normal-0.01 (too small), \
+        normal-1.0 (too large), orthogonal, default \
         (PyTorch's Linear default). Activations: relu, tanh, sigmoid, linear, gelu.
         """)
 
-    @Option(name: .customLong("init"), help: "he, xavier, normal-0.01, normal-1.0, orthogonal or default.")
+    @Option(name: .customLong("init"), help: "he, xavier (= xavier-normal), xavier-uniform, normal-0.01, normal-1.0, orthogonal or default.")
     var initialization: String
 
     @Option(help: "relu, tanh, sigmoid, linear or gelu.")
@@ -39,8 +40,8 @@ struct InitCheckCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors("init-check") {
-            guard let scheme = InitCheck.Scheme(rawValue: initialization) else {
-                throw ValidationError("--init: unknown initialization '\(initialization)' (expected \(InitCheck.Scheme.allCases.map(\.rawValue).joined(separator: ", ")))")
+            guard let scheme = InitCheck.Scheme(name: initialization) else {
+                throw ValidationError("--init: unknown initialization '\(initialization)' (expected \(InitCheck.Scheme.names.joined(separator: ", ")))")
             }
             let names = ["relu", "tanh", "sigmoid", "linear", "gelu"]
             guard names.contains(activation.lowercased()), let act = Activation(name: activation) else {

@@ -1,58 +1,5 @@
 import ConvergeCore
 
-/// A metric that ``MetricAccumulator`` can compute over an epoch.
-public enum Metric: Hashable, CustomStringConvertible {
-    /// Mean loss, weighted by batch size.
-    case loss
-    /// Fraction of correct predictions (threshold for binary outputs, argmax for multiclass).
-    case accuracy
-    /// Fraction of examples whose class is among the `k` highest scores (multiclass only).
-    case topKAccuracy(Int)
-    /// Area under the ROC curve (binary only), exact over the whole epoch.
-    case rocAUC
-    /// Precision (binary: of class 1; multiclass: macro average).
-    case precision
-    /// Recall (binary: of class 1; multiclass: macro average).
-    case recall
-    /// F1 (binary: of class 1; multiclass: macro average).
-    case f1
-    /// Mean squared error (regression).
-    case meanSquaredError
-    /// Mean absolute error (regression).
-    case meanAbsoluteError
-
-    /// The name used in logs and history files: `loss`, `accuracy`, `top5_accuracy`, `auc`,
-    /// `precision`, `recall`, `f1`, `mse`, `mae`.
-    public var name: String {
-        switch self {
-        case .loss: return "loss"
-        case .accuracy: return "accuracy"
-        case .topKAccuracy(let k): return "top\(k)_accuracy"
-        case .rocAUC: return "auc"
-        case .precision: return "precision"
-        case .recall: return "recall"
-        case .f1: return "f1"
-        case .meanSquaredError: return "mse"
-        case .meanAbsoluteError: return "mae"
-        }
-    }
-
-    /// The ``name``.
-    public var description: String { name }
-}
-
-/// How to read a model's outputs when computing metrics.
-public enum ModelOutputKind: Equatable {
-    /// One logit per example (`[N]` or `[N, 1]`); positive above 0.
-    case binaryLogits
-    /// One probability per example; positive above 0.5.
-    case binaryProbabilities
-    /// Logits (or probabilities) `[N, C]`; the prediction is the argmax.
-    case multiclass(numClasses: Int)
-    /// Real-valued predictions of the targets' shape.
-    case regression
-}
-
 /// Accumulates metrics over the batches of one epoch.
 ///
 /// ```swift

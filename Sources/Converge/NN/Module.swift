@@ -11,6 +11,14 @@ import ConvergeCore
 /// ``forward(_:)`` and call the module as a function; ``train()`` / ``eval()`` reach every
 /// submodule, and ``stateDict(keyStyle:)`` / ``loadStateDict(_:strict:keyStyle:)`` save and restore
 /// parameters and buffers by name.
+///
+/// **Reflection is done once.** A module reflects over its stored properties the first time it
+/// is enumerated and keeps what it found: the parameter and buffer wrappers (so assigning a new
+/// tensor to `weight` is seen at once) and its submodules. A model keeps its tree of modules
+/// and their names until some module's structure changes: ``Sequential/append(_:)`` says so
+/// itself; code that assigns a different submodule to a stored property (or changes a stored
+/// array of them) after the model was first enumerated calls ``invalidateStructure()``.
+/// State-dictionary names do not depend on the cache.
 open class Module {
     /// Whether the module is in training mode (see ``train()`` / ``eval()``).
     public private(set) var isTraining = true
@@ -18,6 +26,10 @@ open class Module {
     public internal(set) var path: String?
     private var forwardHooks: [(id: Int, hook: ForwardHook)] = []
     private var nextHookID = 0
+    /// What reflection found in this module's own stored properties (nil: not reflected yet).
+    private var reflected: ReflectedProperties?
+    /// The tree below this module as last enumerated, and the structure generation it was built at.
+    private var cachedTree: (generation: Int, modules: [(String, Module)])?
 
     /// A function called after every forward pass with the module, its input and output.
     public typealias ForwardHook = (Module, Tensor, Tensor) -> Void
@@ -39,42 +51,62 @@ open class Module {
 
     // MARK: - Discovery
 
-    /// Direct submodules with their names. The default reflects over stored properties;
-    /// containers override it.
+    /// Direct submodules with their names. The default reads the stored properties (reflected
+    /// once, see ``invalidateStructure()``); containers override it.
     open func namedChildren() -> [(String, Module)] {
-        var result: [(String, Module)] = []
-        forEachProperty { label, value in
-            switch value {
-            case let module as Module: result.append((label, module))
-            case let modules as [Module]:
-                for (i, m) in modules.enumerated() { result.append(("\(label).\(i)", m)) }
-            case let modules as [String: Module]:
-                for key in modules.keys.sorted() { result.append(("\(label).\(key)", modules[key]!)) }
-            case let optional as Module?:
-                if let m = optional { result.append((label, m)) }
-            default: break
-            }
-        }
-        return result
+        reflectedProperties().children
     }
 
     /// This module's own parameters (not its children's) with their local names.
     open func namedLocalParameters() -> [(String, Tensor)] {
-        var result: [(String, Tensor)] = []
-        forEachProperty { label, value in
-            if let p = value as? Parameter { result.append((label, p.wrappedValue)) }
-            if let p = value as? OptionalParameter, let t = p.wrappedValue { result.append((label, t)) }
-        }
-        return result
+        reflectedProperties().parameters.compactMap { label, read in read().map { (label, $0) } }
     }
 
     /// This module's own buffers with their local names.
     open func namedLocalBuffers() -> [(String, Tensor)] {
-        var result: [(String, Tensor)] = []
+        reflectedProperties().buffers.compactMap { label, read in read().map { (label, $0) } }
+    }
+
+    /// Forgets what reflection found in this module and every model's cached tree of modules.
+    /// Call it after assigning a different submodule to a stored property (or changing a stored
+    /// array or dictionary of submodules) of a module that was already enumerated; assigning a
+    /// tensor to a parameter or buffer needs no call.
+    public func invalidateStructure() {
+        reflected = nil
+        Module.structureGeneration &+= 1
+    }
+
+    /// Bumped by every ``invalidateStructure()``; a cached tree built at an older value is rebuilt.
+    nonisolated(unsafe) private static var structureGeneration = 0
+
+    /// The stored properties' parameters, buffers (read through their wrappers, so always
+    /// current) and submodules, reflected on first use.
+    private struct ReflectedProperties {
+        var parameters: [(String, () -> Tensor?)] = []
+        var buffers: [(String, () -> Tensor?)] = []
+        var children: [(String, Module)] = []
+    }
+
+    private func reflectedProperties() -> ReflectedProperties {
+        if let reflected { return reflected }
+        var result = ReflectedProperties()
         forEachProperty { label, value in
-            if let b = value as? Buffer { result.append((label, b.wrappedValue)) }
-            if let b = value as? OptionalBuffer, let t = b.wrappedValue { result.append((label, t)) }
+            switch value {
+            case let p as Parameter: result.parameters.append((label, { p.wrappedValue }))
+            case let p as OptionalParameter: result.parameters.append((label, { p.wrappedValue }))
+            case let b as Buffer: result.buffers.append((label, { b.wrappedValue }))
+            case let b as OptionalBuffer: result.buffers.append((label, { b.wrappedValue }))
+            case let module as Module: result.children.append((label, module))
+            case let modules as [Module]:
+                for (i, m) in modules.enumerated() { result.children.append(("\(label).\(i)", m)) }
+            case let modules as [String: Module]:
+                for key in modules.keys.sorted() { result.children.append(("\(label).\(key)", modules[key]!)) }
+            case let optional as Module?:
+                if let m = optional { result.children.append((label, m)) }
+            default: break
+            }
         }
+        reflected = result
         return result
     }
 
@@ -86,23 +118,32 @@ open class Module {
             for child in m.children {
                 guard var label = child.label else { continue }
                 if label.hasPrefix("_") { label.removeFirst() }
-                if label == "forwardHooks" || label == "path" { continue }
+                if label == "forwardHooks" || label == "path" || label == "reflected" || label == "cachedTree" { continue }
                 body(label, child.value)
             }
         }
     }
 
     /// Every module in the tree (this one first, path ""), depth first; assigns ``path``.
+    ///
+    /// The tree is cached (see ``invalidateStructure()``); only the paths are assigned again.
     public func namedModules() -> [(String, Module)] {
-        var result: [(String, Module)] = []
-        func visit(_ module: Module, _ prefix: String) {
-            if module.path == nil || prefix != "" { module.path = prefix }
-            result.append((prefix, module))
-            for (name, child) in module.namedChildren() {
-                visit(child, prefix.isEmpty ? name : prefix + "." + name)
+        let result: [(String, Module)]
+        if let cachedTree, cachedTree.generation == Module.structureGeneration {
+            result = cachedTree.modules
+        } else {
+            var tree: [(String, Module)] = []
+            func visit(_ module: Module, _ prefix: String) {
+                tree.append((prefix, module))
+                for (name, child) in module.namedChildren() {
+                    visit(child, prefix.isEmpty ? name : prefix + "." + name)
+                }
             }
+            visit(self, "")
+            cachedTree = (Module.structureGeneration, tree)
+            result = tree
         }
-        visit(self, "")
+        for (prefix, module) in result where module.path == nil || prefix != "" { module.path = prefix }
         path = ""
         return result
     }

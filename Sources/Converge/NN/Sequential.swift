@@ -45,7 +45,10 @@ public final class Sequential: Module {
     }
 
     /// Appends a module.
-    public func append(_ module: Module) { layers.append(module) }
+    public func append(_ module: Module) {
+        layers.append(module)
+        invalidateStructure()
+    }
 
     /// The module at `index`.
     public subscript(index: Int) -> Module { layers[index] }

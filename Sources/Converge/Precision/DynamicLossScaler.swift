@@ -17,7 +17,7 @@ import ConvergeCore
 /// scaler.update()
 /// ```
 /// The scale is kept in float32, like PyTorch's; growth stops where it would overflow.
-public final class DynamicLossScaler {
+public final class DynamicLossScaler: LossScaling {
     /// Multiplier applied to the scale after ``growthInterval`` consecutive finite steps.
     public let growthFactor: Double
     /// Multiplier applied to the scale after a step with Inf/NaN gradients.

@@ -25,7 +25,7 @@ import ConvergeCore
 /// them); gradients flowing into layer outputs are not rounded; elementwise ops between layers
 /// (activations, residual additions) run in float32 on the rounded values instead of in the low
 /// precision; recurrent layers and embeddings are not autocast; validation runs in float32.
-public final class MixedPrecision: Callback {
+public final class MixedPrecision: Callback, AutocastPolicy {
     /// The low-precision type: `.float16` or `.bfloat16`.
     public let dtype: DType
     /// The loss scaler (float16 by default; bfloat16 has float32's range and needs none).

@@ -52,10 +52,15 @@ public enum ModelBuilder {
         return model
     }
 
-    /// Applies a named initialization scheme to the hidden layers (the head keeps PyTorch's
-    /// default unless the scheme is `xavier` or `orthogonal`).
-    static func initialize(linears: [Linear], head: Linear, scheme: String, activation: Activation,
+    /// Applies a named initialization scheme (an ``InitializationScheme`` name) to the hidden
+    /// layers, with the gain of `activation` and zero biases; the head keeps PyTorch's default
+    /// unless the scheme is a Xavier one (the head gets the same Xavier variant with gain 1) or
+    /// `orthogonal` (Xavier uniform, gain 1).
+    static func initialize(linears: [Linear], head: Linear, scheme name: String, activation: Activation,
                            generator: RandomGenerator) throws {
+        guard let scheme = InitializationScheme(name: name) else {
+            preconditionFailure("ModelBuilder: the recipe parser admits only initialization schemes, got '\(name)'")
+        }
         let nonlinearity: Nonlinearity
         var slope: Float = 0
         switch activation {
@@ -66,22 +71,20 @@ public enum ModelBuilder {
         case .identity: nonlinearity = .linear
         }
         let gain = calculateGain(nonlinearity, negativeSlope: slope)
-        for linear in linears {
-            switch scheme {
-            case "he":
-                linear.weight.initialize(.kaimingNormal(a: slope, mode: .fanIn, nonlinearity: nonlinearity == .leakyRelu ? .leakyRelu : .relu), generator: generator)
+        if let initializer = scheme.initializer(gain: gain, negativeSlope: slope) {
+            for linear in linears {
+                linear.weight.initialize(initializer, generator: generator)
                 linear.bias?.initialize(.zeros)
-            case "xavier":
-                linear.weight.initialize(.xavierUniform(gain: gain), generator: generator)
-                linear.bias?.initialize(.zeros)
-            case "orthogonal":
-                linear.weight.initialize(.orthogonal(gain: gain), generator: generator)
-                linear.bias?.initialize(.zeros)
-            default: break
             }
         }
-        if scheme == "xavier" || scheme == "orthogonal" {
-            head.weight.initialize(.xavierUniform(gain: 1), generator: generator)
+        let headInitializer: Initializer?
+        switch scheme {
+        case .xavierNormal: headInitializer = .xavierNormal(gain: 1)
+        case .xavierUniform, .orthogonal: headInitializer = .xavierUniform(gain: 1)
+        default: headInitializer = nil
+        }
+        if let headInitializer {
+            head.weight.initialize(headInitializer, generator: generator)
             head.bias?.initialize(.zeros)
         }
     }

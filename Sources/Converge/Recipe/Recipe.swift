@@ -281,7 +281,7 @@ public struct Recipe {
                 spec.dropout = try d.double()
                 guard spec.dropout >= 0 && spec.dropout < 1 else { throw d.error("dropout must be in [0, 1), got \(spec.dropout)") }
             }
-            spec.initialization = try f["init"]?.choice(["default", "he", "xavier", "orthogonal"]) ?? "default"
+            spec.initialization = try f["init"].map { InitializationScheme(name: try $0.choice(InitializationScheme.names))!.rawValue } ?? "default"
             return .mlp(spec)
         }
         let items = try value.list()

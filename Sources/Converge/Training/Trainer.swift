@@ -28,13 +28,13 @@ public final class Trainer {
     /// The loss of each micro-batch is scaled by 1/k so k micro-batches give the update of one
     /// batch k times larger.
     public var accumulationSteps: Int
-    /// Dynamic loss scaling (set by ``MixedPrecision`` for float16; nil: none). When set, the loss
+    /// Loss scaling (``MixedPrecision`` sets a ``DynamicLossScaler`` for float16; nil: none). When set, the loss
     /// is scaled before `backward()`, gradients are unscaled before the `afterBackward` callbacks
     /// (so clipping sees true gradients), and a step whose gradients hold Inf/NaN is skipped: no
     /// `afterBackward` / `afterStep` callbacks run for it and ``globalStep`` does not advance.
-    public var lossScaler: DynamicLossScaler?
+    public var lossScaler: (any LossScaling)?
     /// The autocast policy for training forward passes (set by ``MixedPrecision``; nil: float32).
-    public var autocast: MixedPrecision?
+    public var autocast: (any AutocastPolicy)?
 
     // MARK: State (read by callbacks)
 

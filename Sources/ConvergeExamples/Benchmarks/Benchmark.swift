@@ -101,7 +101,8 @@ public struct Benchmark {
 /// ``register(_:)`` before the command runs (registration is not thread-safe).
 public enum BenchmarkRegistry {
     /// Every registered benchmark, in registration order.
-    public private(set) static var all: [Benchmark] = [GEMMBenchmark.benchmark, StreamRecBenchmark.benchmark]
+    public private(set) static var all: [Benchmark] = [GEMMBenchmark.benchmark, StreamRecBenchmark.benchmark,
+                                                        TransformerBenchmark.benchmark]
 
     /// The registered names, in order.
     public static var names: [String] { all.map(\.name) }

@@ -4,12 +4,15 @@ public enum DemoError: Error, CustomStringConvertible, Equatable {
     case invalidOption(String)
     /// A result is below what the demo promises (for example a test accuracy threshold).
     case belowTarget(String)
+    /// A data file the demo ships with is missing.
+    case missingData(String)
 
     /// One line naming the problem.
     public var description: String {
         switch self {
         case .invalidOption(let message): return message
         case .belowTarget(let message): return message
+        case .missingData(let message): return message
         }
     }
 }

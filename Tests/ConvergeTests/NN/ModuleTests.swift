@@ -131,4 +131,49 @@ final class ModuleContainerTests: XCTestCase {
                         "norm.weight", "norm.bias"])
         XCTAssertEqual(model.namedBuffers().map { $0.0 }, ["norm.runningMean", "norm.runningVar", "norm.numBatchesTracked"])
     }
+
+    // MARK: Reflection cache
+
+    func testAssigningATensorToAParameterIsSeenWithoutInvalidating() {
+        let model = Composite()
+        _ = model.parameters
+        let replacement = Tensor.zeros([2, 4])
+        model.head!.weight = replacement
+        XCTAssertTrue(model.tensor(named: "head.weight") === replacement)
+        XCTAssertEqual(model.namedParameters().map { $0.0 }, Composite().namedParameters().map { $0.0 })
+    }
+
+    func testSequentialAppendIsSeenByTheEnclosingModel() {
+        let model = Composite()
+        let before = model.namedParameters().count
+        model.encoder.append(Linear(4, 4))
+        let names = model.namedParameters().map { $0.0 }
+        XCTAssertEqual(names.count, before + 2)
+        XCTAssertTrue(names.contains("encoder.3.weight"), "\(names)")
+        XCTAssertEqual(model.stateDict().map { $0.0 }.filter { $0.hasPrefix("encoder.3.") }.sorted(), ["encoder.3.bias", "encoder.3.weight"])
+    }
+
+    func testReassignedSubmoduleIsSeenAfterInvalidateStructure() {
+        let model = Composite()
+        let oldHead = try! XCTUnwrap(model.head)
+        XCTAssertTrue(model.parameters.contains { $0 === oldHead.weight })
+        let newHead = Linear(4, 2)
+        model.head = newHead
+        // The cached tree still lists the head that was reflected …
+        XCTAssertTrue(model.parameters.contains { $0 === oldHead.weight })
+        // … until the structure is invalidated.
+        model.invalidateStructure()
+        XCTAssertTrue(model.parameters.contains { $0 === newHead.weight })
+        XCTAssertFalse(model.parameters.contains { $0 === oldHead.weight })
+        XCTAssertEqual(model.tensor(named: "head.weight").map { ObjectIdentifier($0) }, ObjectIdentifier(newHead.weight))
+    }
+
+    func testModulePathsFollowTheLastEnumeratingModel() {
+        let inner = Sequential { Linear(2, 2); ReLU() }
+        let outer = Sequential { Linear(2, 2); inner }
+        _ = outer.modules
+        XCTAssertEqual(inner[0].path, "1.0")
+        _ = outer.modules   // cached: the paths are assigned again
+        XCTAssertEqual(inner.path, "1")
+    }
 }

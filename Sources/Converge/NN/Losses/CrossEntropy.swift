@@ -58,7 +58,7 @@ func logSoftmaxRaw(_ scores: Tensor, layout: ClassLayout) -> Tensor {
     return out
 }
 
-private func indexCrossEntropy(logits: Tensor, classes: [Int], logProbabilities lp: Tensor, layout: ClassLayout,
+func indexCrossEntropy(logits: Tensor, classes: [Int], logProbabilities lp: Tensor, layout: ClassLayout,
                                weights w: [Float], smoothing eps: Float, reduction: Reduction) -> Tensor {
     let C = layout.classes
     let plp = lp.storage.pointer

@@ -16,33 +16,9 @@ import Foundation
 /// accumulated in double precision and rounded to float32, so a variance beyond float32's range
 /// reads as Inf, as it does in PyTorch.
 public enum InitCheck {
-    /// The initialization schemes of the experiment.
-    public enum Scheme: String, CaseIterable, Sendable {
-        /// He/Kaiming normal for ReLU: N(0, 2/fan_in) (the seed's `he`).
-        case he
-        /// Xavier/Glorot normal with gain 1: N(0, 2/(fan_in + fan_out)) (the seed's `xavier`).
-        case xavier
-        /// N(0, 0.01²): too small (the seed's `too_small`).
-        case normalSmall = "normal-0.01"
-        /// N(0, 1): too large (the seed's `too_large`).
-        case normalLarge = "normal-1.0"
-        /// A random orthogonal matrix with gain 1 (`nn.init.orthogonal_` defaults).
-        case orthogonal
-        /// PyTorch's `nn.Linear` default: U(−1/√fan_in, 1/√fan_in).
-        case `default`
-
-        /// The initializer this scheme applies to a weight (nil: keep the Linear default).
-        public var initializer: Initializer? {
-            switch self {
-            case .he: return .kaimingNormal(a: 0, mode: .fanIn, nonlinearity: .relu)
-            case .xavier: return .xavierNormal(gain: 1)
-            case .normalSmall: return .normal(mean: 0, std: 0.01)
-            case .normalLarge: return .normal(mean: 0, std: 1)
-            case .orthogonal: return .orthogonal(gain: 1)
-            case .default: return nil
-            }
-        }
-    }
+    /// The initialization schemes of the experiment, named as recipes name them (see
+    /// ``InitializationScheme``; `xavier` is Xavier normal in both). Gains are PyTorch's defaults.
+    public typealias Scheme = InitializationScheme
 
     /// Whether the variance survived the depth.
     public enum Verdict: String, Sendable {
@@ -131,7 +107,7 @@ public enum InitCheck {
         var layers: [Linear] = []
         for _ in 0..<depth {
             let layer = Linear(width, width, bias: false, generator: generator)
-            if let initializer = scheme.initializer { layer.weight.initialize(initializer, generator: generator) }
+            if let initializer = scheme.initializer() { layer.weight.initialize(initializer, generator: generator) }
             layers.append(layer)
         }
         var x = Tensor.randomNormal([samples, width], generator: generator)
