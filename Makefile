@@ -6,7 +6,16 @@
 SWIFT ?= swift
 SHELL := /bin/bash
 
-.PHONY: demo test bench deps build goldens
+.PHONY: demo test bench deps build goldens install uninstall
+
+# `make install` puts `converge` on the PATH: the executable and the resource bundle of the
+# examples (the digits data that `converge demo digits` reads) go to $(PREFIX)/lib/converge,
+# with a link to the executable in $(PREFIX)/bin. Override PREFIX (e.g. PREFIX=$$HOME/.local)
+# to install without root; DESTDIR stages the files for a package.
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+LIBDIR = $(PREFIX)/lib/converge
+BUNDLE = $(wildcard .build/release/Converge_ConvergeExamples.resources .build/release/Converge_ConvergeExamples.bundle)
 
 deps:
 	@./scripts/ensure-openblas.sh
@@ -26,3 +35,15 @@ test: deps
 
 goldens:
 	python3 scripts/make_goldens.py
+
+install: build
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBDIR)"
+	install -m 755 .build/release/converge "$(DESTDIR)$(LIBDIR)/converge"
+	rm -rf "$(DESTDIR)$(LIBDIR)"/Converge_ConvergeExamples.*
+	cp -R $(BUNDLE) "$(DESTDIR)$(LIBDIR)/"
+	ln -sf "$(LIBDIR)/converge" "$(DESTDIR)$(BINDIR)/converge"
+	@echo "installed $(BINDIR)/converge ($$("$(DESTDIR)$(LIBDIR)/converge" --version))"
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/converge"
+	rm -rf "$(DESTDIR)$(LIBDIR)"

@@ -41,6 +41,8 @@ let package = Package(
         .testTarget(name: "ConvergeCoreTests", dependencies: ["ConvergeCore", "ConvergeTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvergeTests", dependencies: ["Converge", "ConvergeTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvergeExamplesTests", dependencies: ["ConvergeExamples", "ConvergeTestSupport"]),
+        // The command line, in process (`@testable import converge`), and checks on the package itself.
+        .testTarget(name: "ConvergeCLITests", dependencies: ["converge", "Converge", "ConvergeTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

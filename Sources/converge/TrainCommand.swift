@@ -3,7 +3,7 @@ import Converge
 import ConvergeExamples
 import Foundation
 
-/// `converge train RECIPE [--output DIR] [--epochs N] [--resume DIR] [--quiet]`.
+/// `converge train RECIPE [--output DIR] [--epochs N] [--resume DIR] [--set key=value …] [--print-recipe] [--quiet]`.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -12,7 +12,9 @@ struct TrainCommand: ParsableCommand {
         Writes into the output folder: model.safetensors, checkpoint/, history.csv, history.jsonl,
         tensorboard/, training.svg and summary.json (with test metrics when the recipe names a test set).
         An existing, non-empty output folder is never overwritten; --resume DIR continues the run in DIR
-        exactly where its last checkpoint left it.
+        exactly where its last checkpoint left it. Resuming a finished run (all epochs done, or stopped
+        early) does nothing. Resuming with more --epochs keeps the schedule the run started with: the
+        extra epochs keep the rate it ended with.
         """)
 
     @Argument(help: "The recipe file.")
@@ -26,6 +28,8 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Continue the run in this folder from its checkpoint.")
     var resume: String?
+
+    @OptionGroup var recipeOptions: RecipeOptions
 
     @Flag(help: "Print nothing while training.")
     var quiet = false
@@ -41,20 +45,45 @@ struct TrainCommand: ParsableCommand {
             if let epochs, epochs < 1 || epochs > Recipe.maxEpochs {
                 throw ValidationError("--epochs must be from 1 to \(Recipe.maxEpochs), got \(epochs)")
             }
-            let recipe = try Recipe.load(from: URL(fileURLWithPath: self.recipe))
+            let recipe = try recipeOptions.load(self.recipe)
+            if recipeOptions.printRecipe {
+                print(recipe.resolvedYAML(), terminator: "")
+                return
+            }
             let options0 = RecipeRun.Options(output: output.map { URL(fileURLWithPath: $0) }, epochs: epochs,
                                             resume: resume.map { URL(fileURLWithPath: $0) }, quiet: quiet)
             var options = options0
             options.overwrite = overwrite
             options.allowChanges = allowChanges
             let summary = try RecipeRun.train(recipe, options: options)
-            let best = summary.best.filter { $0.0.hasPrefix("val_") || $0.0 == "train_loss" }
-                .map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
-            print("trained \(summary.epochs) epochs; best epoch \(summary.bestEpoch.map(String.init) ?? "-"): \(best)")
-            if let test = summary.test {
-                print("test: " + test.map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", "))
-            }
-            print("wrote \(summary.output.path)/ (model.safetensors, history.csv, training.svg, summary.json, …)")
+            print(Self.report(summary), terminator: "")
         }
+    }
+
+    /// What `train` prints on standard output when it is done.
+    static func report(_ summary: RecipeRun.Summary) -> String {
+        func values(_ list: [(String, Double)]) -> String {
+            list.map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+        }
+        let best = values(summary.best.filter { $0.0.hasPrefix("val_") || $0.0 == "train_loss" })
+        let bestEpoch = summary.bestEpoch.map(String.init) ?? "-"
+        var lines: [String] = []
+        if summary.alreadyComplete {
+            if let stopped = summary.stoppedEarlyAt {
+                lines.append("already complete: stopped early at epoch \(stopped) (best \(bestEpoch)); nothing was trained")
+            } else {
+                lines.append("already complete: \(summary.epochs) epochs trained; nothing was trained (raise --epochs to continue)")
+            }
+        } else if let stopped = summary.stoppedEarlyAt {
+            lines.append("stopped early at epoch \(stopped) (best \(bestEpoch))")
+        } else {
+            lines.append("trained \(summary.epochs) epochs")
+        }
+        lines.append("best epoch \(bestEpoch): \(best)")
+        if let test = summary.test { lines.append("test: " + values(test)) }
+        if !summary.alreadyComplete {
+            lines.append("wrote \(summary.output.path)/ (model.safetensors, history.csv, training.svg, summary.json, …)")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -30,6 +30,9 @@ public final class ProgressReporter {
     public var minimumRedrawInterval: Double
     /// Characters inside the bar's brackets.
     public var barWidth: Int
+    /// The longest epoch summary line: values that would make it longer are left out (they are
+    /// all in the history files), so it fits an 80- or 100-column terminal without wrapping.
+    public var maximumLineWidth = 100
 
     private let output: (String) -> Void
     private let clock: () -> Double
@@ -102,13 +105,20 @@ public final class ProgressReporter {
     public var runningLoss: Double { lossWeight > 0 ? lossSum / lossWeight : .nan }
 
     /// Ends the epoch: prints one summary line with the elapsed time, throughput and `values`
-    /// (replacing the bar on a terminal).
+    /// (replacing the bar on a terminal). Values are taken in order while the line stays within
+    /// ``maximumLineWidth`` columns; so put the most important first.
     public func endEpoch(_ values: [(String, Double)]) {
         guard !isQuiet else { return }
         let elapsed = clock() - startTime
         var parts = [epochLabel(), "\(batchesDone)/\(totalBatches) batches", Self.duration(elapsed)]
         if elapsed > 0 && samplesSeen > 0 { parts.append("\(Int((Double(samplesSeen) / elapsed).rounded())) samples/s") }
-        parts += values.map { "\($0.0) \(Self.number($0.1))" }
+        var width = parts.joined(separator: "  ").count
+        for (name, value) in values {
+            let part = "\(name) \(Self.number(value))"
+            guard width + 2 + part.count <= maximumLineWidth else { continue }
+            parts.append(part)
+            width += 2 + part.count
+        }
         output((barShown ? "\r\u{1B}[K" : "") + parts.joined(separator: "  ") + "\n")
         barShown = false
     }

@@ -10,9 +10,7 @@ import ConvergeCore
 /// s ← s + g²                      (s starts at `initialAccumulatorValue`)
 /// θ ← θ − η̃·g / (√s + ε)
 /// ```
-public final class Adagrad: Optimizer {
-    private static let sumSlot = 0
-
+public final class Adagrad: TypedOptimizer<AdagradHyperparameters, AdagradState> {
     /// Creates Adagrad over `parameters` (one group).
     public convenience init(_ parameters: [Tensor], learningRate: Double = 1e-2, learningRateDecay: Double = 0,
                             weightDecay: Double = 0, initialAccumulatorValue: Double = 0, eps: Double = 1e-10) {
@@ -20,46 +18,25 @@ public final class Adagrad: Optimizer {
                   weightDecay: weightDecay, initialAccumulatorValue: initialAccumulatorValue, eps: eps)
     }
 
-    /// Creates Adagrad over parameter groups; the arguments are the defaults for fields a group leaves `nil`.
+    /// Creates Adagrad over parameter groups; the arguments are the hyperparameters of every
+    /// group, except the learning rate and weight decay a group sets.
     public init(_ groups: [ParameterGroup], learningRate: Double = 1e-2, learningRateDecay: Double = 0,
                 weightDecay: Double = 0, initialAccumulatorValue: Double = 0, eps: Double = 1e-10) {
-        super.init(groups, defaults: ParameterGroup([], learningRate: learningRate, weightDecay: weightDecay, eps: eps,
-                                                    learningRateDecay: learningRateDecay,
-                                                    initialAccumulatorValue: initialAccumulatorValue))
-        for group in parameterGroups {
-            precondition(group.learningRate! >= 0, "Adagrad: learning rate \(group.learningRate!) is negative")
-            precondition(group.learningRateDecay! >= 0, "Adagrad: learning-rate decay \(group.learningRateDecay!) is negative")
-            precondition(group.initialAccumulatorValue! >= 0,
-                         "Adagrad: initial accumulator value \(group.initialAccumulatorValue!) is negative")
-            precondition(group.eps! >= 0, "Adagrad: eps \(group.eps!) is negative")
-            precondition(group.weightDecay! >= 0, "Adagrad: weight decay \(group.weightDecay!) is negative")
-        }
-    }
-
-    /// `["sum"]`: the running sum of squared gradients.
-    public override var stateBufferNames: [String] { ["sum"] }
-
-    /// The accumulator is allocated up front, filled with the initial accumulator value.
-    public override func requiredBufferNames(for group: ParameterGroup) -> [String] { ["sum"] }
-
-    /// The group's initial accumulator value.
-    public override func initialBufferValue(named name: String, group: ParameterGroup) -> Float {
-        Float(group.initialAccumulatorValue ?? 0)
+        super.init(groups, defaults: AdagradHyperparameters(learningRate: learningRate, learningRateDecay: learningRateDecay,
+                                                            weightDecay: weightDecay,
+                                                            initialAccumulatorValue: initialAccumulatorValue, eps: eps))
     }
 
     public override func step() {
         for group in parameterGroups {
-            let lr = group.learningRate!
-            let decay = group.learningRateDecay!
-            let weightDecay = group.weightDecay!
+            let h = group.hyperparameters
             for p in group.parameters {
                 guard let gradient = p.grad else { continue }
                 let state = state(for: p)
                 state.step += 1
-                Kernel(theta: p.storage.pointer, grad: gradient.storage.pointer,
-                       sum: buffer(Self.sumSlot, of: state, for: p, group: group).storage.pointer,
-                       negativeRate: Float(-(lr / (1 + Double(state.step - 1) * decay))), eps: Float(group.eps!),
-                       weightDecay: Float(weightDecay), decays: weightDecay != 0)
+                Kernel(theta: p.storage.pointer, grad: gradient.storage.pointer, sum: state.sum.storage.pointer,
+                       negativeRate: Float(-(h.learningRate / (1 + Double(state.step - 1) * h.learningRateDecay))),
+                       eps: Float(h.eps), weightDecay: Float(h.weightDecay), decays: h.weightDecay != 0)
                     .run(count: p.count)
             }
         }

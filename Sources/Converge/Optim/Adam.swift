@@ -19,10 +19,7 @@ import Foundation
 /// `weightDecay` here is L2 regularization, which is *not* AdamW: the λ·θ term is divided by
 /// √v̂ like the rest of the gradient, so weights with large gradients are barely decayed. Use
 /// ``AdamW`` for decoupled weight decay.
-open class Adam: Optimizer {
-    static let expAvgSlot = 0
-    static let expAvgSqSlot = 1
-    static let maxExpAvgSqSlot = 2
+open class Adam: TypedOptimizer<AdamHyperparameters, AdamState> {
     /// Whether weight decay is decoupled (``AdamW``) rather than L2.
     public let decoupledWeightDecay: Bool
 
@@ -33,7 +30,8 @@ open class Adam: Optimizer {
                   weightDecay: weightDecay, amsgrad: amsgrad)
     }
 
-    /// Creates Adam over parameter groups; the arguments are the defaults for fields a group leaves `nil`.
+    /// Creates Adam over parameter groups; the arguments are the hyperparameters of every group,
+    /// except the learning rate and weight decay a group sets.
     public convenience init(_ groups: [ParameterGroup], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
                             eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false) {
         self.init(groups, learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay,
@@ -44,41 +42,16 @@ open class Adam: Optimizer {
     public init(_ groups: [ParameterGroup], learningRate: Double, betas: (Double, Double), eps: Double,
                 weightDecay: Double, amsgrad: Bool, decoupledWeightDecay: Bool) {
         self.decoupledWeightDecay = decoupledWeightDecay
-        super.init(groups, defaults: ParameterGroup([], learningRate: learningRate, weightDecay: weightDecay,
-                                                    betas: betas, eps: eps, amsgrad: amsgrad))
-        let name = decoupledWeightDecay ? "AdamW" : "Adam"
-        for group in parameterGroups {
-            let (b1, b2) = group.betas!
-            precondition(group.learningRate! >= 0, "\(name): learning rate \(group.learningRate!) is negative")
-            precondition(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1, "\(name): betas (\(b1), \(b2)) must lie in [0, 1)")
-            precondition(group.eps! >= 0, "\(name): eps \(group.eps!) is negative")
-            precondition(group.weightDecay! >= 0, "\(name): weight decay \(group.weightDecay!) is negative")
-        }
-    }
-
-    /// `["exp_avg", "exp_avg_sq", "max_exp_avg_sq"]` (the last only with AMSGrad).
-    public override var stateBufferNames: [String] { ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] }
-
-    /// The moments, and the running maximum with AMSGrad, are allocated up front.
-    public override func requiredBufferNames(for group: ParameterGroup) -> [String] {
-        group.amsgrad == true ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"]
-    }
-
-    /// β₁, which one-cycle schedules cycle in place of momentum.
-    public override var momentum: Double? {
-        get { (parameterGroups.first?.betas ?? defaults.betas)?.0 }
-        set {
-            guard let newValue else { return }
-            updateEveryGroup { $0.betas = (newValue, $0.betas?.1 ?? 0.999) }
-        }
+        super.init(groups, defaults: AdamHyperparameters(learningRate: learningRate, betas: betas, eps: eps,
+                                                         weightDecay: weightDecay, amsgrad: amsgrad))
     }
 
     public override func step() {
         for group in parameterGroups {
-            let lr = group.learningRate!
-            let (beta1, beta2) = group.betas!
-            let weightDecay = group.weightDecay!
-            let amsgrad = group.amsgrad!
+            let h = group.hyperparameters
+            let lr = h.learningRate
+            let (beta1, beta2) = h.betas
+            let weightDecay = h.weightDecay
             let w1 = Float(1 - beta1)
             for p in group.parameters {
                 guard let gradient = p.grad else { continue }
@@ -88,15 +61,14 @@ open class Adam: Optimizer {
                 // Scalars in double precision, then rounded, as PyTorch's Python code does.
                 let correction1 = 1 - pow(beta1, t)
                 let correction2 = 1 - pow(beta2, t)
-                let v = buffer(Self.expAvgSqSlot, of: state, for: p, group: group).storage.pointer
-                Kernel(theta: p.storage.pointer, grad: gradient.storage.pointer,
-                       m: buffer(Self.expAvgSlot, of: state, for: p, group: group).storage.pointer, v: v,
-                       vMax: amsgrad ? buffer(Self.maxExpAvgSqSlot, of: state, for: p, group: group).storage.pointer : v,
+                let v = state.expAvgSq.storage.pointer
+                Kernel(theta: p.storage.pointer, grad: gradient.storage.pointer, m: state.expAvg.storage.pointer, v: v,
+                       vMax: h.amsgrad ? state.allocatedMaxExpAvgSq(like: p).storage.pointer : v,
                        weightDecay: Float(weightDecay), decayFactor: Float(1 - lr * weightDecay), w1: w1,
                        beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2), correction2Root: Float(pow(correction2, 0.5)),
-                       eps: Float(group.eps!), negativeStepSize: Float(-(lr / correction1)),
+                       eps: Float(h.eps), negativeStepSize: Float(-(lr / correction1)),
                        coupledDecay: weightDecay != 0 && !decoupledWeightDecay, decoupledDecay: weightDecay != 0 && decoupledWeightDecay,
-                       smallWeight: abs(w1) < 0.5, amsgrad: amsgrad)
+                       smallWeight: abs(w1) < 0.5, amsgrad: h.amsgrad)
                     .run(count: p.count)
             }
         }

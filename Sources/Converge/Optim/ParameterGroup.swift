@@ -1,92 +1,38 @@
 import ConvergeCore
 
-/// A set of parameters an optimizer updates with the same hyperparameters, PyTorch's
-/// `param_groups` entry with typed fields.
-///
-/// Every hyperparameter is optional: `nil` means "the optimizer's default". When an optimizer
-/// adopts a group (at construction, or when a group is appended to
-/// ``Optimizer/parameterGroups``) it fills in every field it uses, so after that
-/// `learningRate`, `weightDecay` and the optimizer's own fields are non-`nil`. Fields an
-/// optimizer does not use (Adam's `betas` in an ``SGD`` group) are ignored.
+/// Parameters to add to an optimizer with their own learning rate or weight decay; every
+/// optimizer's initializer takes a list of them. What a group leaves `nil` comes from the
+/// optimizer's arguments, and the optimizer turns each into an ``OptimizerGroup`` with its typed
+/// hyperparameters (change any other field there: `adam.parameterGroups[1].hyperparameters.betas`).
 ///
 /// ```swift
 /// let groups = [
 ///     ParameterGroup(decayed, weightDecay: 0.01),
-///     ParameterGroup(biasesAndNorms, weightDecay: 0, learningRate: 3e-4),
+///     ParameterGroup(biasesAndNorms, learningRate: 3e-4, weightDecay: 0),
 /// ]
 /// let optimizer = AdamW(groups, learningRate: 1e-3)
 /// ```
 public struct ParameterGroup {
-    /// The parameters (leaf tensors) this group updates.
+    /// The parameters (leaf tensors).
     public var parameters: [Tensor]
-    /// The learning rate η.
+    /// The group's learning rate (nil: the optimizer's).
     public var learningRate: Double?
-    /// Weight decay λ: L2 (added to the gradient) for SGD, Adam, RMSprop and Adagrad; decoupled
-    /// (applied to the weights) for AdamW.
+    /// The group's weight decay (nil: the optimizer's).
     public var weightDecay: Double?
-    /// Momentum μ for ``SGD`` and ``RMSprop``.
-    public var momentum: Double?
-    /// Dampening for ``SGD`` momentum.
-    public var dampening: Double?
-    /// Nesterov momentum for ``SGD``.
-    public var nesterov: Bool?
-    /// (β₁, β₂) for ``Adam`` and ``AdamW``.
-    public var betas: (Double, Double)?
-    /// The ε added to the denominator (Adam, AdamW, RMSprop, Adagrad).
-    public var eps: Double?
-    /// AMSGrad for ``Adam`` and ``AdamW``.
-    public var amsgrad: Bool?
-    /// Smoothing constant α of ``RMSprop``.
-    public var alpha: Double?
-    /// Centered ``RMSprop`` (normalize by an estimate of the gradient's variance).
-    public var centered: Bool?
-    /// Learning-rate decay of ``Adagrad``.
-    public var learningRateDecay: Double?
-    /// Initial value of ``Adagrad``'s squared-gradient accumulator.
-    public var initialAccumulatorValue: Double?
-    /// The learning rate the group started with (PyTorch's `initial_lr`). Schedules applied with
-    /// ``LearningRateSchedule/apply(to:step:)`` keep the groups' learning rates in the ratio of
-    /// their initial learning rates. Filled from ``learningRate`` when `nil`.
-    public var initialLearningRate: Double?
 
-    /// Creates a group; `nil` hyperparameters take the optimizer's defaults.
-    public init(_ parameters: [Tensor], learningRate: Double? = nil, weightDecay: Double? = nil,
-                momentum: Double? = nil, dampening: Double? = nil, nesterov: Bool? = nil,
-                betas: (Double, Double)? = nil, eps: Double? = nil, amsgrad: Bool? = nil,
-                alpha: Double? = nil, centered: Bool? = nil, learningRateDecay: Double? = nil,
-                initialAccumulatorValue: Double? = nil) {
+    /// Creates a group.
+    public init(_ parameters: [Tensor], learningRate: Double? = nil, weightDecay: Double? = nil) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.weightDecay = weightDecay
-        self.momentum = momentum
-        self.dampening = dampening
-        self.nesterov = nesterov
-        self.betas = betas
-        self.eps = eps
-        self.amsgrad = amsgrad
-        self.alpha = alpha
-        self.centered = centered
-        self.learningRateDecay = learningRateDecay
-        self.initialAccumulatorValue = initialAccumulatorValue
     }
 
-    /// This group with every `nil` field taken from `defaults` (whose parameters are ignored).
-    public func filled(from defaults: ParameterGroup) -> ParameterGroup {
-        var g = self
-        g.learningRate = g.learningRate ?? defaults.learningRate
-        g.weightDecay = g.weightDecay ?? defaults.weightDecay
-        g.momentum = g.momentum ?? defaults.momentum
-        g.dampening = g.dampening ?? defaults.dampening
-        g.nesterov = g.nesterov ?? defaults.nesterov
-        g.betas = g.betas ?? defaults.betas
-        g.eps = g.eps ?? defaults.eps
-        g.amsgrad = g.amsgrad ?? defaults.amsgrad
-        g.alpha = g.alpha ?? defaults.alpha
-        g.centered = g.centered ?? defaults.centered
-        g.learningRateDecay = g.learningRateDecay ?? defaults.learningRateDecay
-        g.initialAccumulatorValue = g.initialAccumulatorValue ?? defaults.initialAccumulatorValue
-        g.initialLearningRate = g.initialLearningRate ?? g.learningRate
-        return g
+    /// `defaults` with this group's learning rate and weight decay where it sets them.
+    public func hyperparameters<H: OptimizerHyperparameters>(over defaults: H) -> H {
+        var h = defaults
+        if let learningRate { h.learningRate = learningRate }
+        if let weightDecay { h.weightDecay = weightDecay }
+        return h
     }
 }
 

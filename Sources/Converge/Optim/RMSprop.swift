@@ -11,11 +11,7 @@ import ConvergeCore
 /// b ← μ·b + g/d,  θ ← θ − η·b                   (momentum μ > 0)
 /// θ ← θ − η·g/d                                 (otherwise)
 /// ```
-public final class RMSprop: Optimizer {
-    private static let squareAvgSlot = 0
-    private static let momentumSlot = 1
-    private static let gradAvgSlot = 2
-
+public final class RMSprop: TypedOptimizer<RMSpropHyperparameters, RMSpropState> {
     /// Creates RMSprop over `parameters` (one group).
     public convenience init(_ parameters: [Tensor], learningRate: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
                             weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false) {
@@ -23,59 +19,29 @@ public final class RMSprop: Optimizer {
                   weightDecay: weightDecay, momentum: momentum, centered: centered)
     }
 
-    /// Creates RMSprop over parameter groups; the arguments are the defaults for fields a group leaves `nil`.
+    /// Creates RMSprop over parameter groups; the arguments are the hyperparameters of every
+    /// group, except the learning rate and weight decay a group sets.
     public init(_ groups: [ParameterGroup], learningRate: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
                 weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false) {
-        super.init(groups, defaults: ParameterGroup([], learningRate: learningRate, weightDecay: weightDecay,
-                                                    momentum: momentum, eps: eps, alpha: alpha, centered: centered))
-        for group in parameterGroups {
-            precondition(group.learningRate! >= 0, "RMSprop: learning rate \(group.learningRate!) is negative")
-            precondition(group.alpha! >= 0, "RMSprop: alpha \(group.alpha!) is negative")
-            precondition(group.eps! >= 0, "RMSprop: eps \(group.eps!) is negative")
-            precondition(group.momentum! >= 0, "RMSprop: momentum \(group.momentum!) is negative")
-            precondition(group.weightDecay! >= 0, "RMSprop: weight decay \(group.weightDecay!) is negative")
-        }
-    }
-
-    /// `["square_avg", "momentum_buffer", "grad_avg"]`; the last two exist with momentum > 0 and
-    /// with centering.
-    public override var stateBufferNames: [String] { ["square_avg", "momentum_buffer", "grad_avg"] }
-
-    /// The squared-gradient average always; the others as the group's settings need them.
-    public override func requiredBufferNames(for group: ParameterGroup) -> [String] {
-        var names = ["square_avg"]
-        if (group.momentum ?? 0) > 0 { names.append("momentum_buffer") }
-        if group.centered == true { names.append("grad_avg") }
-        return names
-    }
-
-    /// RMSprop's momentum μ.
-    public override var momentum: Double? {
-        get { parameterGroups.first?.momentum ?? defaults.momentum }
-        set {
-            guard let newValue else { return }
-            updateEveryGroup { $0.momentum = newValue }
-        }
+        super.init(groups, defaults: RMSpropHyperparameters(learningRate: learningRate, alpha: alpha, eps: eps,
+                                                            weightDecay: weightDecay, momentum: momentum, centered: centered))
     }
 
     public override func step() {
         for group in parameterGroups {
-            let alpha = group.alpha!
-            let weightDecay = group.weightDecay!
-            let momentum = group.momentum!
-            let centered = group.centered!
+            let h = group.hyperparameters
             for p in group.parameters {
                 guard let gradient = p.grad else { continue }
                 let state = state(for: p)
                 state.step += 1
-                let s = buffer(Self.squareAvgSlot, of: state, for: p, group: group).storage.pointer
+                let s = state.squareAverage.storage.pointer
                 Kernel(theta: p.storage.pointer, grad: gradient.storage.pointer, squareAverage: s,
-                       momentumBuffer: momentum > 0 ? buffer(Self.momentumSlot, of: state, for: p, group: group).storage.pointer : s,
-                       gradientAverage: centered ? buffer(Self.gradAvgSlot, of: state, for: p, group: group).storage.pointer : s,
-                       rate: Float(group.learningRate!), alpha: Float(alpha), oneMinusAlpha: Float(1 - alpha),
-                       eps: Float(group.eps!), weightDecay: Float(weightDecay), momentum: Float(momentum),
-                       decays: weightDecay != 0, usesMomentum: momentum > 0, centered: centered,
-                       smallWeight: abs(Float(1 - alpha)) < 0.5)
+                       momentumBuffer: h.momentum > 0 ? state.allocated(\.momentumBuffer, like: p).storage.pointer : s,
+                       gradientAverage: h.centered ? state.allocated(\.gradientAverage, like: p).storage.pointer : s,
+                       rate: Float(h.learningRate), alpha: Float(h.alpha), oneMinusAlpha: Float(1 - h.alpha),
+                       eps: Float(h.eps), weightDecay: Float(h.weightDecay), momentum: Float(h.momentum),
+                       decays: h.weightDecay != 0, usesMomentum: h.momentum > 0, centered: h.centered,
+                       smallWeight: abs(Float(1 - h.alpha)) < 0.5)
                     .run(count: p.count)
             }
         }

@@ -13,9 +13,7 @@ import ConvergeCore
 ///
 /// For plain SGD, L2 weight decay and decoupled weight decay are the same update up to a
 /// rescaling of λ by η; see ``AdamW`` for why that is not so for Adam.
-public final class SGD: Optimizer {
-    private static let momentumSlot = 0
-
+public final class SGD: TypedOptimizer<SGDHyperparameters, SGDState> {
     /// Creates SGD over `parameters` (one group).
     /// - Precondition: Nesterov momentum needs `momentum > 0` and `dampening == 0`.
     public convenience init(_ parameters: [Tensor], learningRate: Double, momentum: Double = 0,
@@ -24,48 +22,29 @@ public final class SGD: Optimizer {
                   dampening: dampening, weightDecay: weightDecay, nesterov: nesterov)
     }
 
-    /// Creates SGD over parameter groups; the arguments are the defaults for fields a group leaves `nil`.
+    /// Creates SGD over parameter groups; the arguments are the hyperparameters of every group,
+    /// except the learning rate and weight decay a group sets.
     public init(_ groups: [ParameterGroup], learningRate: Double, momentum: Double = 0,
                 dampening: Double = 0, weightDecay: Double = 0, nesterov: Bool = false) {
-        super.init(groups, defaults: ParameterGroup([], learningRate: learningRate, weightDecay: weightDecay,
-                                                    momentum: momentum, dampening: dampening, nesterov: nesterov))
-        for group in parameterGroups {
-            precondition(group.learningRate! >= 0, "SGD: learning rate \(group.learningRate!) is negative")
-            precondition(group.momentum! >= 0, "SGD: momentum \(group.momentum!) is negative")
-            precondition(group.weightDecay! >= 0, "SGD: weight decay \(group.weightDecay!) is negative")
-            precondition(!group.nesterov! || (group.momentum! > 0 && group.dampening! == 0),
-                         "SGD: Nesterov momentum requires momentum > 0 and zero dampening (momentum \(group.momentum!), dampening \(group.dampening!))")
-        }
-    }
-
-    /// `["momentum_buffer"]`, allocated at the first step with nonzero momentum.
-    public override var stateBufferNames: [String] { ["momentum_buffer"] }
-
-    /// SGD's momentum μ.
-    public override var momentum: Double? {
-        get { parameterGroups.first?.momentum ?? defaults.momentum }
-        set {
-            guard let newValue else { return }
-            updateEveryGroup { $0.momentum = newValue }
-        }
+        super.init(groups, defaults: SGDHyperparameters(learningRate: learningRate, momentum: momentum, dampening: dampening,
+                                                        weightDecay: weightDecay, nesterov: nesterov))
     }
 
     public override func step() {
         for group in parameterGroups {
-            let weightDecay = group.weightDecay!
-            let momentum = group.momentum!
+            let h = group.hyperparameters
             for p in group.parameters {
                 guard let gradient = p.grad else { continue }
                 let state = state(for: p)
                 state.step += 1
                 var kernel = Kernel(theta: p.storage.pointer, grad: gradient.storage.pointer, buffer: p.storage.pointer,
-                                    negativeRate: Float(-group.learningRate!), weightDecay: Float(weightDecay),
-                                    momentum: Float(momentum), keep: Float(1 - group.dampening!),
-                                    decays: weightDecay != 0, usesMomentum: momentum != 0, firstMomentumStep: false,
-                                    nesterov: group.nesterov!)
-                if momentum != 0 {
-                    kernel.firstMomentumStep = state.buffers[Self.momentumSlot] == nil
-                    kernel.buffer = buffer(Self.momentumSlot, of: state, for: p, group: group).storage.pointer
+                                    negativeRate: Float(-h.learningRate), weightDecay: Float(h.weightDecay),
+                                    momentum: Float(h.momentum), keep: Float(1 - h.dampening),
+                                    decays: h.weightDecay != 0, usesMomentum: h.momentum != 0, firstMomentumStep: false,
+                                    nesterov: h.nesterov)
+                if h.momentum != 0 {
+                    kernel.firstMomentumStep = state.momentumBuffer == nil
+                    kernel.buffer = state.allocatedMomentumBuffer(like: p).storage.pointer
                 }
                 kernel.run(count: p.count)
             }

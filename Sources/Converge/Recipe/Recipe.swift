@@ -167,8 +167,8 @@ public struct Recipe {
     /// Parameters of the `plateau` schedule.
     public static let plateauOptions = ["mode", "factor", "patience", "threshold", "cooldown", "min_lr"]
 
-    /// Reads and validates a recipe file.
-    public static func load(from url: URL) throws -> Recipe {
+    /// Reads and validates a recipe file, with `--set` overrides (``RecipeOverride``) applied.
+    public static func load(from url: URL, overrides: [RecipeOverride] = []) throws -> Recipe {
         let name = url.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory) else {
@@ -187,7 +187,7 @@ public struct Recipe {
             throw RecipeError(file: name, line: line, field: "",
                               message: "the recipe is not UTF-8 text (byte \(valid.count + 1) is not valid UTF-8); save it as UTF-8")
         }
-        return try parse(text, file: url)
+        return try parse(text, file: url, overrides: overrides)
     }
 
     /// The largest layer width, channel count or class count a recipe may give (2^31 − 1):
@@ -200,13 +200,15 @@ public struct Recipe {
     public static let maxClasses = 1_000_000
 
     /// Parses recipe text; `file` locates relative paths and names the file in errors.
-    public static func parse(_ text: String, file: URL) throws -> Recipe {
+    /// `overrides` replace fields before validation (``RecipeOverride``).
+    public static func parse(_ text: String, file: URL, overrides: [RecipeOverride] = []) throws -> Recipe {
         let name = file.path
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch let error as YamlError {
             throw RecipeError(file: name, line: yamlLine(error), field: "", message: "not valid YAML/JSON: \(yamlProblem(error))")
         }
         guard let node else { throw RecipeError(file: name, line: nil, field: "", message: "the recipe is empty") }
+        if !overrides.isEmpty { return try RecipeOverride.parse(text, node: node, file: file, overrides: overrides) }
         let root = RecipeField(node: node, path: "", file: name)
         let top = try root.mapping(allowed: ["seed", "data", "model", "optimizer", "schedule", "training", "output"])
         guard let dataField = top["data"] else { throw root.error("missing required section 'data'") }

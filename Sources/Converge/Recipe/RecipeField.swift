@@ -90,7 +90,10 @@ struct RecipeField {
     /// An integer in `range` (sizes and counts from a recipe are bounded so that no arithmetic
     /// on them can overflow).
     func int(in range: ClosedRange<Int>) throws -> Int {
-        guard case .scalar = node, let v = node.int else {
+        guard case .scalar = node, let v = node.int ?? node.float.flatMap({ d in
+            // A whole number written as a float (`3.0`, as printed recipes have) in range.
+            d.isFinite && d == d.rounded() && abs(d) <= Double(range.upperBound) ? Int(d) : nil
+        }) else {
             if case .scalar = node, let d = node.float, d.isFinite, d == d.rounded() {
                 throw error("must be at most \(range.upperBound), got \(shown)")
             }

@@ -26,7 +26,7 @@ public enum RecipeRun {
                 return "output folder \(path) already holds files; nothing was changed (use --resume \(path) to continue that run, --overwrite to replace it, or choose another --output)"
             case .noCheckpoint(let path): return "resume: no checkpoint in \(path) (expected \(path)/checkpoint/state.json)"
             case .notARunFolder(let path):
-                return "--overwrite: \(path) is not a converge run folder (no run.json, recipe.yaml or checkpoint); nothing was removed"
+                return "--overwrite: \(path) is not a converge run folder (no run-state.json, recipe.yaml or checkpoint); nothing was removed"
             case .fingerprintMismatch(let path, let differences):
                 return "resume: the checkpoint in \(path) was made with a different recipe or data: \(differences.joined(separator: "; ")); nothing was changed (pass --allow-changes to continue with the changes)"
             case .diverged(let epoch, let step, let batch, let loss, let output, let hasCheckpoint):
@@ -52,6 +52,9 @@ public enum RecipeRun {
         public var overwrite = false
         /// Resume although the recipe or data differ from the checkpoint's.
         public var allowChanges = false
+        /// Receives the model summary and notes about the run (not in quiet mode); default:
+        /// standard error, beside the progress lines.
+        public var report: (String) -> Void = ProgressReporter.writeToStandardError
 
         /// Default options.
         public init(output: URL? = nil, epochs: Int? = nil, resume: URL? = nil, quiet: Bool = false) {
@@ -76,6 +79,11 @@ public enum RecipeRun {
         public var best: [(String, Double)]
         /// Test metrics (loss and the task's metrics), when the recipe has a test set.
         public var test: [(String, Double)]?
+        /// The 1-based epoch at which early stopping ended the run, if it did.
+        public var stoppedEarlyAt: Int? = nil
+        /// Whether a resumed run had nothing left to do (it had reached its epochs or stopped
+        /// early); nothing was trained or written.
+        public var alreadyComplete = false
     }
 
     /// Validates everything, trains and writes the run folder.
@@ -92,14 +100,20 @@ public enum RecipeRun {
         let optimizer = session.makeOptimizer(for: model)
         let loader = session.makeTrainLoader()
         let epochs = options.epochs ?? recipe.training.epochs
+        func say(_ text: String) { if !options.quiet { options.report(text + "\n") } }
+        // The schedule is fitted once, to the length the run started with (run.json), so that
+        // resuming with more epochs continues the same schedule instead of re-fitting it.
+        let plan = options.resume != nil ? RunPlan.read(from: output) : nil
+        let scheduleEpochs = plan?.epochs ?? epochs
         let fingerprint = try RunFingerprint(recipe: recipe, epochs: epochs)
         let validationLoader = session.validation.map(session.makeEvaluationLoader)
         var callbacks: [Callback] = []
         if recipe.training.clipNorm != nil || recipe.training.clipValue != nil {
             callbacks.append(GradientClipping(maxNorm: recipe.training.clipNorm, clipValue: recipe.training.clipValue))
         }
-        if let schedule = try session.makeScheduleCallback(epochs: epochs, batchesPerEpoch: loader.count) {
-            callbacks.append(schedule)
+        if let schedule = try session.makeScheduleCallback(epochs: scheduleEpochs, batchesPerEpoch: loader.count) {
+            callbacks.append(epochs > scheduleEpochs
+                             ? holdingSchedule(schedule, after: scheduleEpochs, batchesPerEpoch: loader.count) : schedule)
         }
         var stopper: EarlyStopping?
         if let es = recipe.training.earlyStopping {
@@ -147,12 +161,25 @@ public enum RecipeRun {
                 throw TrainingError.badCheckpoint(path: checkpointURL.appendingPathComponent("state.json").path,
                                                   reason: "nextBatch: \(trainer.resumeBatch) is out of range for \(loader.count) batches per epoch")
             }
+            if let done = completedRun(trainer, stopper: stopper, epochs: epochs, output: output) {
+                say(done.stoppedEarlyAt.map { "already complete: stopped early at epoch \($0) (best \(done.bestEpoch ?? 0)); nothing to do" }
+                    ?? "already complete: \(done.epochs) of \(epochs) epochs trained; nothing to do (raise --epochs to train more)")
+                return done
+            }
+            if let plan, epochs > plan.epochs, recipe.schedule != nil {
+                say("note: the schedule keeps the length the run started with (\(plan.epochs) epochs); "
+                    + "epochs \(plan.epochs + 1)-\(epochs) keep the rate it ended with")
+            }
         }
         var state = RunFolderState.starting()
         try state.write(in: output)
         FaultPoint.reach("run.started")
         do {
-            if !resuming { try writeModelDescription(session, to: output) }
+            if !resuming {
+                try writeModelDescription(session, to: output)
+                try RunPlan(epochs: epochs).write(to: output)
+            }
+            if !options.quiet { options.report(ModelSummary(model, inputShape: session.inputShape).table) }
             try trainer.fit(train: loader, validation: validationLoader, epochs: epochs)
         } catch {
             state.state = "failed"
@@ -196,6 +223,8 @@ public enum RecipeRun {
         if let test = session.test {
             summary.test = trainer.evaluate(session.makeEvaluationLoader(test))
         }
+        summary.stoppedEarlyAt = stopper?.stoppedEpoch
+        if let stopper, stopper.stoppedEpoch != nil, stopper.bestEpoch > 0 { summary.bestEpoch = stopper.bestEpoch }
         try writeSummary(summary, to: output.appendingPathComponent("summary.json"))
         state.state = "complete"
         try state.write(in: output)

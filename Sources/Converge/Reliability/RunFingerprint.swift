@@ -14,7 +14,7 @@ public struct RunFingerprint: Equatable {
     /// Creates a fingerprint from entries.
     public init(entries: [String: String]) { self.entries = entries }
 
-    /// The fingerprint of `recipe` run for `epochs` epochs, with its data files.
+    /// The fingerprint of `recipe` with its data files (`epochs` is not part of it).
     public init(recipe: Recipe, epochs: Int) throws {
         var e: [String: String] = [:]
         e["recipe.seed"] = String(recipe.seed)
@@ -35,7 +35,9 @@ public struct RunFingerprint: Equatable {
             "\(s.name) interval=\(s.interval) " + s.parameters.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
         } ?? "none"
         let t = recipe.training
-        e["recipe.training"] = "epochs=\(epochs) batch_size=\(t.batchSize) clip_norm=\(t.clipNorm.map { "\($0)" } ?? "-") clip_value=\(t.clipValue.map { "\($0)" } ?? "-") accumulation_steps=\(t.accumulationSteps) early_stopping=\(t.earlyStopping.map { "\($0.patience),\($0.minDelta),\($0.monitor),\($0.restoreBest)" } ?? "-") shuffle=\(t.shuffle) drop_last=\(t.dropLast) checkpoint_every_steps=\(t.checkpointEverySteps.map(String.init) ?? "-") precision=\(t.precision)"
+        // Epochs are left out: more epochs on resume is a deliberate choice (`--epochs`), and the
+        // schedule keeps the length the run started with.
+        e["recipe.training"] = "batch_size=\(t.batchSize) clip_norm=\(t.clipNorm.map { "\($0)" } ?? "-") clip_value=\(t.clipValue.map { "\($0)" } ?? "-") accumulation_steps=\(t.accumulationSteps) early_stopping=\(t.earlyStopping.map { "\($0.patience),\($0.minDelta),\($0.monitor),\($0.restoreBest)" } ?? "-") shuffle=\(t.shuffle) drop_last=\(t.dropLast) checkpoint_every_steps=\(t.checkpointEverySteps.map(String.init) ?? "-") precision=\(t.precision)"
         var files = [("data.train", d.train)]
         if case .file(let path) = d.validation { files.append(("data.validation", path)) }
         if let test = d.test { files.append(("data.test", test)) }

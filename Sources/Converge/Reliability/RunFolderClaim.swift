@@ -1,7 +1,7 @@
 import Foundation
 
 /// How `converge train` takes a run folder: it locks the folder (``RunFolderLock``) and then
-/// decides from the folder's contents and its `run.json` (``RunFolderState``) what is allowed.
+/// decides from the folder's contents and its `run-state.json` (``RunFolderState``) what is allowed.
 ///
 /// - An empty or new folder is taken.
 /// - A folder whose run stopped before its first checkpoint (killed, out of memory, a late error)
@@ -39,7 +39,7 @@ enum RunFolderClaim {
                 }
             } else if !contents.isEmpty {
                 if overwrite {
-                    let isRunFolder = contents.contains(RunFolderState.fileName) || contents.contains("recipe.yaml") || hasCheckpoint
+                    let isRunFolder = contents.contains(RunFolderState.fileName) || contents.contains("run.json") || contents.contains("recipe.yaml") || hasCheckpoint
                     guard isRunFolder else { throw RecipeRun.RunError.notARunFolder(output.path) }
                     try clear(output, contents)
                 } else if stoppedEarly {

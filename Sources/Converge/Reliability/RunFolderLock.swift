@@ -12,7 +12,7 @@ import Darwin
 ///
 /// The lock is `flock(2)` on the folder itself (no lock file is created, so a refused run leaves
 /// the folder exactly as it was). The kernel drops it when the process ends, however it ends, so
-/// a killed run never leaves a stale lock. The holder records who it is in `run.json`
+/// a killed run never leaves a stale lock. The holder records who it is in `run-state.json`
 /// (``RunFolderState``) so that a refused run can name it.
 public final class RunFolderLock {
     /// The locked folder.
@@ -50,7 +50,7 @@ public final class RunFolderLock {
         descriptor = fd
     }
 
-    /// The running holder recorded in `run.json`, waiting up to a second for a holder that has
+    /// The running holder recorded in `run-state.json`, waiting up to a second for a holder that has
     /// just taken the lock to record itself.
     static func holder(of folder: URL) -> String? {
         for _ in 0..<20 {

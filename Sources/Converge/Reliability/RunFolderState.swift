@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a run folder records about its run in `run.json`: who runs it (process, host, start
+/// What a run folder records about its run in `run-state.json`: who runs it (process, host, start
 /// time) and how far it got, so that a stopped run can be told apart from a finished one and a
 /// refused run can name the holder of the folder.
 ///
@@ -20,7 +20,7 @@ public struct RunFolderState: Codable, Equatable {
     public var reason: String?
 
     /// The file name.
-    public static let fileName = "run.json"
+    public static let fileName = "run-state.json"
 
     /// A `running` state for this process, starting now.
     public static func starting() -> RunFolderState {
@@ -31,13 +31,13 @@ public struct RunFolderState: Codable, Equatable {
     /// `pid 123 on host, started 2026-12-01T09:00:00Z`.
     public var holderDescription: String { "pid \(pid) on \(host), started \(started)" }
 
-    /// Reads `run.json` in `folder` (nil when absent or unreadable).
+    /// Reads `run-state.json` in `folder` (nil when absent or unreadable).
     public static func read(in folder: URL) -> RunFolderState? {
         guard let data = try? Data(contentsOf: folder.appendingPathComponent(fileName)) else { return nil }
         return try? JSONDecoder().decode(RunFolderState.self, from: data)
     }
 
-    /// Writes `run.json` in `folder` atomically (fsynced).
+    /// Writes `run-state.json` in `folder` atomically (fsynced).
     public func write(in folder: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -37,7 +37,16 @@ public struct CosineAnnealingWarmRestarts: LearningRateSchedule {
     }
 
     public func learningRate(atStep step: Int) -> Double {
+        rate(from: baseLearningRate, atStep: step)
+    }
+
+    /// Every group restarts at its own base rate and approaches the same absolute η_min.
+    public func learningRates(atStep step: Int, initialLearningRates: [Double]) -> [Double] {
+        learningRatesFromBases(base: baseLearningRate, initialLearningRates: initialLearningRates) { rate(from: $0, atStep: step) }
+    }
+
+    private func rate(from base: Double, atStep step: Int) -> Double {
         let (current, length) = cyclePosition(atStep: step)
-        return etaMin + (baseLearningRate - etaMin) * (1 + cos(Double.pi * Double(current) / Double(length))) / 2
+        return etaMin + (base - etaMin) * (1 + cos(Double.pi * Double(current) / Double(length))) / 2
     }
 }

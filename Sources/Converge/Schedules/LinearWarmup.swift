@@ -34,6 +34,14 @@ public struct LinearWarmup: LearningRateSchedule {
         return peak * (startFactor + (1 - startFactor) * Double(step) / Double(warmupSteps))
     }
 
+    /// During warmup every group ramps to the wrapped schedule's first rate for that group.
+    public func learningRates(atStep step: Int, initialLearningRates: [Double]) -> [Double] {
+        checkStep(step, "LinearWarmup")
+        if step >= warmupSteps { return schedule.learningRates(atStep: step - warmupSteps, initialLearningRates: initialLearningRates) }
+        let factor = startFactor + (1 - startFactor) * Double(step) / Double(warmupSteps)
+        return schedule.learningRates(atStep: 0, initialLearningRates: initialLearningRates).map { $0 * factor }
+    }
+
     public func momentum(atStep step: Int) -> Double? {
         schedule.momentum(atStep: max(0, step - warmupSteps))
     }

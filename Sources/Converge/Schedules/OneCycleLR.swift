@@ -14,6 +14,10 @@ import Foundation
 /// Phase boundaries are PyTorch's: phase one ends at step `pctStart·totalSteps − 1` (fractional
 /// boundaries included), the last phase at `totalSteps − 1`. Steps past `totalSteps` return the
 /// value at `totalSteps` (PyTorch raises an error there).
+///
+/// **Parameter groups**, as in PyTorch: with one maximum rate every group follows the same curve
+/// (whatever its own learning rate was); with a list (``init(maxLearningRates:totalSteps:pctStart:divFactor:finalDivFactor:annealStrategy:threePhase:cycleMomentum:baseMomentum:maxMomentum:)``)
+/// group `i` cycles up to `maxLearningRates[i]`.
 public struct OneCycleLR: LearningRateSchedule {
     /// How the rate moves inside a phase.
     public enum AnnealStrategy: String, CaseIterable, Sendable {
@@ -29,8 +33,11 @@ public struct OneCycleLR: LearningRateSchedule {
         let startMomentum, endMomentum: Double
     }
 
-    /// The peak learning rate.
+    /// The peak learning rate (the first group's when there is a list).
     public let maxLearningRate: Double
+    /// Each parameter group's peak learning rate, or nil when every group peaks at
+    /// ``maxLearningRate``.
+    public let maxLearningRates: [Double]?
     /// The number of steps in the cycle.
     public let totalSteps: Int
     /// The fraction of the cycle spent increasing the rate.
@@ -50,6 +57,8 @@ public struct OneCycleLR: LearningRateSchedule {
     /// The momentum at the lowest learning rates.
     public let maxMomentum: Double
     private let phases: [Phase]
+    /// The phases of every group (with ``maxLearningRates``).
+    private let groupPhases: [[Phase]]
 
     /// The learning rate at step 0: `maxLearningRate / divFactor`.
     public var initialLearningRate: Double { maxLearningRate / divFactor }
@@ -60,11 +69,31 @@ public struct OneCycleLR: LearningRateSchedule {
     public init(maxLearningRate: Double, totalSteps: Int, pctStart: Double = 0.3, divFactor: Double = 25,
                 finalDivFactor: Double = 1e4, annealStrategy: AnnealStrategy = .cosine, threePhase: Bool = false,
                 cycleMomentum: Bool = true, baseMomentum: Double = 0.85, maxMomentum: Double = 0.95) {
+        self.init(peaks: [maxLearningRate], isList: false, totalSteps: totalSteps, pctStart: pctStart, divFactor: divFactor,
+                  finalDivFactor: finalDivFactor, annealStrategy: annealStrategy, threePhase: threePhase,
+                  cycleMomentum: cycleMomentum, baseMomentum: baseMomentum, maxMomentum: maxMomentum)
+    }
+
+    /// Creates the schedule with a peak learning rate per parameter group (PyTorch's `max_lr`
+    /// list); ``LearningRateSchedule/apply(to:step:)`` needs an optimizer with as many groups.
+    public init(maxLearningRates: [Double], totalSteps: Int, pctStart: Double = 0.3, divFactor: Double = 25,
+                finalDivFactor: Double = 1e4, annealStrategy: AnnealStrategy = .cosine, threePhase: Bool = false,
+                cycleMomentum: Bool = true, baseMomentum: Double = 0.85, maxMomentum: Double = 0.95) {
+        precondition(!maxLearningRates.isEmpty, "OneCycleLR: maxLearningRates is empty")
+        self.init(peaks: maxLearningRates, isList: true, totalSteps: totalSteps, pctStart: pctStart, divFactor: divFactor,
+                  finalDivFactor: finalDivFactor, annealStrategy: annealStrategy, threePhase: threePhase,
+                  cycleMomentum: cycleMomentum, baseMomentum: baseMomentum, maxMomentum: maxMomentum)
+    }
+
+    private init(peaks: [Double], isList: Bool, totalSteps: Int, pctStart: Double, divFactor: Double,
+                 finalDivFactor: Double, annealStrategy: AnnealStrategy, threePhase: Bool,
+                 cycleMomentum: Bool, baseMomentum: Double, maxMomentum: Double) {
         precondition(totalSteps > 0, "OneCycleLR: totalSteps \(totalSteps) must be positive")
         precondition(pctStart >= 0 && pctStart <= 1, "OneCycleLR: pctStart \(pctStart) must lie in [0, 1]")
         precondition(divFactor > 0 && finalDivFactor > 0,
                      "OneCycleLR: divFactor \(divFactor) and finalDivFactor \(finalDivFactor) must be positive")
-        self.maxLearningRate = maxLearningRate
+        self.maxLearningRate = peaks[0]
+        self.maxLearningRates = isList ? peaks : nil
         self.totalSteps = totalSteps
         self.pctStart = pctStart
         self.divFactor = divFactor
@@ -74,11 +103,21 @@ public struct OneCycleLR: LearningRateSchedule {
         self.cycleMomentum = cycleMomentum
         self.baseMomentum = baseMomentum
         self.maxMomentum = maxMomentum
+        let groupPhases = peaks.map {
+            Self.makePhases(maxLearningRate: $0, totalSteps: totalSteps, pctStart: pctStart, divFactor: divFactor,
+                            finalDivFactor: finalDivFactor, threePhase: threePhase, baseMomentum: baseMomentum, maxMomentum: maxMomentum)
+        }
+        self.phases = groupPhases[0]
+        self.groupPhases = groupPhases
+    }
+
+    private static func makePhases(maxLearningRate: Double, totalSteps: Int, pctStart: Double, divFactor: Double,
+                                   finalDivFactor: Double, threePhase: Bool, baseMomentum: Double, maxMomentum: Double) -> [Phase] {
         let initial = maxLearningRate / divFactor
         let minimum = initial / finalDivFactor
         let total = Double(totalSteps)
         if threePhase {
-            phases = [
+            return [
                 Phase(endStep: pctStart * total - 1, startRate: initial, endRate: maxLearningRate,
                       startMomentum: maxMomentum, endMomentum: baseMomentum),
                 Phase(endStep: 2 * pctStart * total - 2, startRate: maxLearningRate, endRate: initial,
@@ -86,14 +125,13 @@ public struct OneCycleLR: LearningRateSchedule {
                 Phase(endStep: total - 1, startRate: initial, endRate: minimum,
                       startMomentum: maxMomentum, endMomentum: maxMomentum),
             ]
-        } else {
-            phases = [
-                Phase(endStep: pctStart * total - 1, startRate: initial, endRate: maxLearningRate,
-                      startMomentum: maxMomentum, endMomentum: baseMomentum),
-                Phase(endStep: total - 1, startRate: maxLearningRate, endRate: minimum,
-                      startMomentum: baseMomentum, endMomentum: maxMomentum),
-            ]
         }
+        return [
+            Phase(endStep: pctStart * total - 1, startRate: initial, endRate: maxLearningRate,
+                  startMomentum: maxMomentum, endMomentum: baseMomentum),
+            Phase(endStep: total - 1, startRate: maxLearningRate, endRate: minimum,
+                  startMomentum: baseMomentum, endMomentum: maxMomentum),
+        ]
     }
 
     private func anneal(_ start: Double, _ end: Double, _ pct: Double) -> Double {
@@ -103,8 +141,9 @@ public struct OneCycleLR: LearningRateSchedule {
         }
     }
 
-    private func evaluate(_ step: Int) -> (rate: Double, momentum: Double) {
+    private func evaluate(_ step: Int, _ phases: [Phase]? = nil) -> (rate: Double, momentum: Double) {
         checkStep(step, "OneCycleLR")
+        let phases = phases ?? self.phases
         let s = Double(min(step, totalSteps))
         var start = 0.0
         for (i, phase) in phases.enumerated() {
@@ -119,6 +158,16 @@ public struct OneCycleLR: LearningRateSchedule {
     }
 
     public func learningRate(atStep step: Int) -> Double { evaluate(step).rate }
+
+    /// With one maximum rate, every group gets ``learningRate(atStep:)``; with a list, group `i`
+    /// follows its own cycle.
+    /// - Precondition: with a list, as many groups as maximum rates.
+    public func learningRates(atStep step: Int, initialLearningRates: [Double]) -> [Double] {
+        guard let maxLearningRates else { return initialLearningRates.map { _ in evaluate(step).rate } }
+        precondition(maxLearningRates.count == initialLearningRates.count,
+                     "OneCycleLR: \(maxLearningRates.count) maximum learning rates for \(initialLearningRates.count) parameter groups")
+        return groupPhases.map { evaluate(step, $0).rate }
+    }
 
     /// The cycled momentum, or `nil` when `cycleMomentum` is off.
     public func momentum(atStep step: Int) -> Double? { cycleMomentum ? evaluate(step).momentum : nil }

@@ -19,12 +19,17 @@ public enum ScheduleStateError: Error, CustomStringConvertible, Equatable {
 /// Unlike the other schedules it depends on the run's history, so it is a stateful object:
 /// call ``step(metric:)`` once per evaluation (usually per epoch) with the validation metric, then
 /// ``apply(to:)``. After more than `patience` evaluations without improvement the rate is
-/// multiplied by `factor` (never below `minLearningRate`; changes smaller than `eps` are
-/// skipped), then `cooldown` evaluations pass before bad evaluations count again.
+/// multiplied by `factor` (never below the minimum; changes smaller than `eps` are skipped),
+/// then `cooldown` evaluations pass before bad evaluations count again.
 ///
 /// An evaluation improves on the best so far when (mode `min`, relative threshold)
 /// `metric < best·(1 − threshold)`; with an absolute threshold `metric < best − threshold`; mode
 /// `max` mirrors these. A NaN metric never improves.
+///
+/// **Parameter groups**, as in PyTorch: every reduction multiplies each group's own rate by
+/// `factor` and clamps it at that group's minimum: one absolute `minLearningRate` for every
+/// group, or a list `minLearningRates` with one per group. The state is the number of reductions
+/// so far, so each group's rate follows from its starting rate.
 public final class ReduceLROnPlateau {
     /// Whether lower or higher metrics are better.
     public enum Mode: String, Sendable {
@@ -54,13 +59,15 @@ public final class ReduceLROnPlateau {
     public let thresholdMode: ThresholdMode
     /// Evaluations to wait after a reduction before counting bad ones again.
     public let cooldown: Int
-    /// The floor for the learning rate.
-    public let minLearningRate: Double
+    /// The floor of every group's rate (one value), or of each group's (one per group).
+    public let minLearningRates: [Double]
     /// Reductions smaller than this are skipped.
     public let eps: Double
+    /// The starting rates: the first group's, or one per group.
+    public let baseLearningRates: [Double]
 
-    /// The current learning rate.
-    public private(set) var learningRate: Double
+    /// Reductions so far (evaluations that ended a plateau, whether or not a rate changed).
+    public private(set) var reductionCount = 0
     /// The best metric so far (±∞ before the first evaluation).
     public private(set) var best: Double
     /// Consecutive evaluations without improvement.
@@ -70,32 +77,62 @@ public final class ReduceLROnPlateau {
     /// Evaluations seen.
     public private(set) var evaluationCount = 0
 
+    /// The first group's floor.
+    public var minLearningRate: Double { minLearningRates[0] }
+
+    /// The first group's current learning rate.
+    public var learningRate: Double { learningRates(from: baseLearningRates)[0] }
+
     /// Creates the schedule starting at `learningRate`; the defaults are PyTorch's.
-    public init(learningRate: Double, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
+    public convenience init(learningRate: Double, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
+                            threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
+                            minLearningRate: Double = 0, eps: Double = 1e-8) {
+        self.init(learningRates: [learningRate], mode: mode, factor: factor, patience: patience, threshold: threshold,
+                  thresholdMode: thresholdMode, cooldown: cooldown, minLearningRates: [minLearningRate], eps: eps)
+    }
+
+    /// Creates the schedule starting at one rate per parameter group, with one floor for every
+    /// group or one per group (PyTorch's `min_lr` list).
+    /// - Precondition: `minLearningRates` has one value or as many as `learningRates`.
+    public init(learningRates: [Double], mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
                 threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
-                minLearningRate: Double = 0, eps: Double = 1e-8) {
+                minLearningRates: [Double] = [0], eps: Double = 1e-8) {
         precondition(factor < 1 && factor >= 0, "ReduceLROnPlateau: factor \(factor) must lie in [0, 1)")
         precondition(patience >= 0 && cooldown >= 0,
                      "ReduceLROnPlateau: patience \(patience) and cooldown \(cooldown) must not be negative")
-        self.learningRate = learningRate
+        precondition(!learningRates.isEmpty, "ReduceLROnPlateau: no learning rates")
+        precondition(minLearningRates.count == 1 || minLearningRates.count == learningRates.count || learningRates.count == 1,
+                     "ReduceLROnPlateau: \(minLearningRates.count) minimum learning rates for \(learningRates.count) groups")
+        self.baseLearningRates = learningRates
         self.mode = mode
         self.factor = factor
         self.patience = patience
         self.threshold = threshold
         self.thresholdMode = thresholdMode
         self.cooldown = cooldown
-        self.minLearningRate = minLearningRate
+        self.minLearningRates = minLearningRates
         self.eps = eps
         self.best = mode == .min ? .infinity : -.infinity
     }
 
-    /// Creates the schedule starting at `optimizer`'s current learning rate.
+    /// Creates the schedule starting at `optimizer`'s current learning rates, every group
+    /// clamped at the same `minLearningRate`.
     public convenience init(optimizer: Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
                             threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
                             minLearningRate: Double = 0, eps: Double = 1e-8) {
-        self.init(learningRate: optimizer.learningRate, mode: mode, factor: factor, patience: patience,
+        self.init(learningRates: optimizer.learningRates, mode: mode, factor: factor, patience: patience,
                   threshold: threshold, thresholdMode: thresholdMode, cooldown: cooldown,
-                  minLearningRate: minLearningRate, eps: eps)
+                  minLearningRates: [minLearningRate], eps: eps)
+    }
+
+    /// Creates the schedule starting at `optimizer`'s current learning rates, group `i` clamped
+    /// at `minLearningRates[i]`.
+    public convenience init(optimizer: Optimizer, minLearningRates: [Double], mode: Mode = .min, factor: Double = 0.1,
+                            patience: Int = 10, threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative,
+                            cooldown: Int = 0, eps: Double = 1e-8) {
+        self.init(learningRates: optimizer.learningRates, mode: mode, factor: factor, patience: patience,
+                  threshold: threshold, thresholdMode: thresholdMode, cooldown: cooldown,
+                  minLearningRates: minLearningRates, eps: eps)
     }
 
     /// Whether `metric` improves on ``best`` by more than the threshold.
@@ -108,7 +145,7 @@ public final class ReduceLROnPlateau {
         }
     }
 
-    /// Records one evaluation; returns whether the learning rate was reduced.
+    /// Records one evaluation; returns whether the first group's learning rate was reduced.
     @discardableResult
     public func step(metric: Double) -> Bool {
         evaluationCount += 1
@@ -125,33 +162,72 @@ public final class ReduceLROnPlateau {
         guard badEvaluations > patience else { return false }
         cooldownCounter = cooldown
         badEvaluations = 0
-        let reduced = max(learningRate * factor, minLearningRate)
-        guard learningRate - reduced > eps else { return false }
-        learningRate = reduced
-        return true
+        let before = learningRate
+        reductionCount += 1
+        return learningRate != before
     }
 
-    /// Sets `optimizer`'s learning rate to the current one (other groups keep their ratio to the
-    /// first, see ``Optimizer/setLearningRateKeepingGroupRatios(_:)``).
+    /// Each group's rate after ``reductionCount`` reductions from `bases`: PyTorch's
+    /// `max(lr·factor, min_lr)` per group, skipping changes not above `eps`.
+    public func learningRates(from bases: [Double]) -> [Double] {
+        bases.enumerated().map { i, base in
+            let floor = minLearningRates.count == 1 ? minLearningRates[0] : minLearningRates[min(i, minLearningRates.count - 1)]
+            var rate = base
+            for _ in 0..<reductionCount {
+                let reduced = max(rate * factor, floor)
+                if rate - reduced > eps { rate = reduced }
+            }
+            return rate
+        }
+    }
+
+    /// Sets every group's learning rate of `optimizer` to its current value: from
+    /// ``baseLearningRates`` when they are one per group; else the first group starts at the
+    /// schedule's rate and the others at their initial rates.
+    /// - Precondition: with a list of minimum rates, as many groups as minimums.
     public func apply(to optimizer: Optimizer) {
-        optimizer.setLearningRateKeepingGroupRatios(learningRate)
+        let count = optimizer.groupCount
+        precondition(minLearningRates.count == 1 || minLearningRates.count == count,
+                     "ReduceLROnPlateau: \(minLearningRates.count) minimum learning rates for \(count) parameter groups")
+        let bases = baseLearningRates.count == count
+            ? baseLearningRates
+            : [baseLearningRates[0]] + optimizer.initialLearningRates.dropFirst()
+        optimizer.learningRates = learningRates(from: bases)
     }
 
-    private static let keys = ["learning_rate", "best", "num_bad_epochs", "cooldown_counter", "last_epoch"]
+    private static let keys = ["learning_rate", "best", "num_bad_epochs", "cooldown_counter", "last_epoch", "num_reductions"]
 
-    /// The mutable state, for checkpoints: `learning_rate`, `best`, `num_bad_epochs`,
-    /// `cooldown_counter`, `last_epoch`.
+    /// The mutable state, for checkpoints: `num_reductions`, `best`, `num_bad_epochs`,
+    /// `cooldown_counter`, `last_epoch`, and the first group's `learning_rate`.
     public func stateDict() -> [String: Double] {
         ["learning_rate": learningRate, "best": best, "num_bad_epochs": Double(badEvaluations),
-         "cooldown_counter": Double(cooldownCounter), "last_epoch": Double(evaluationCount)]
+         "cooldown_counter": Double(cooldownCounter), "last_epoch": Double(evaluationCount),
+         "num_reductions": Double(reductionCount)]
     }
 
-    /// Restores a state from ``stateDict()``.
+    /// Restores a state from ``stateDict()``. A state without `num_reductions` (written before
+    /// per-group rates) has it recovered from `learning_rate`.
     /// - Throws: ``ScheduleStateError`` for a missing or unknown key; nothing changes then.
     public func loadStateDict(_ state: [String: Double]) throws {
         for key in state.keys.sorted() where !Self.keys.contains(key) { throw ScheduleStateError.unknownKey(key) }
-        for key in Self.keys where state[key] == nil { throw ScheduleStateError.missingKey(key) }
-        learningRate = state["learning_rate"]!
+        for key in Self.keys where state[key] == nil && key != "num_reductions" { throw ScheduleStateError.missingKey(key) }
+        let reductions: Int
+        if let saved = state["num_reductions"] {
+            reductions = Int(saved)
+        } else {
+            // Count reductions of the first group until its rate reaches the saved one.
+            let target = state["learning_rate"]!
+            var rate = baseLearningRates[0], count = 0
+            while rate != target && count < 10_000 {
+                let reduced = max(rate * factor, minLearningRates[0])
+                guard rate - reduced > eps else { break }
+                rate = reduced
+                count += 1
+            }
+            guard rate == target else { throw ScheduleStateError.missingKey("num_reductions") }
+            reductions = count
+        }
+        reductionCount = reductions
         best = state["best"]!
         badEvaluations = Int(state["num_bad_epochs"]!)
         cooldownCounter = Int(state["cooldown_counter"]!)

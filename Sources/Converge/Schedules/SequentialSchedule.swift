@@ -29,6 +29,12 @@ public struct SequentialSchedule: LearningRateSchedule {
         return schedule.learningRate(atStep: local)
     }
 
+    /// The per-group rates of the schedule in effect at `step`.
+    public func learningRates(atStep step: Int, initialLearningRates: [Double]) -> [Double] {
+        let (schedule, local) = locate(step)
+        return schedule.learningRates(atStep: local, initialLearningRates: initialLearningRates)
+    }
+
     public func momentum(atStep step: Int) -> Double? {
         let (schedule, local) = locate(step)
         return schedule.momentum(atStep: local)

@@ -34,7 +34,7 @@ final class AdamWTests: XCTestCase {
 
     func testDefaultWeightDecayIsOneHundredth() {
         let optimizer = AdamW([Tensor([1], requiresGrad: true)])
-        XCTAssertEqual(optimizer.parameterGroups[0].weightDecay, 1e-2)
+        XCTAssertEqual(optimizer.parameterGroups[0].hyperparameters.weightDecay, 1e-2)
         XCTAssertTrue(optimizer.decoupledWeightDecay)
         XCTAssertFalse(Adam([Tensor([1], requiresGrad: true)]).decoupledWeightDecay)
     }

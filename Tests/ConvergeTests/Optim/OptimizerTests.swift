@@ -42,7 +42,7 @@ final class OptimizerTests: XCTestCase {
         let optimizer = SGD([ParameterGroup([a], learningRate: 0.2), ParameterGroup([b], learningRate: 0.02)], learningRate: 1)
         optimizer.setLearningRateKeepingGroupRatios(0.1)
         XCTAssertEqual(optimizer.parameterGroups[0].learningRate, 0.1)
-        XCTAssertEqual(optimizer.parameterGroups[1].learningRate!, 0.01, accuracy: 1e-15)
+        XCTAssertEqual(optimizer.parameterGroups[1].learningRate, 0.01, accuracy: 1e-15)
     }
 
     func testMomentumProperty() {
@@ -50,12 +50,12 @@ final class OptimizerTests: XCTestCase {
         let sgd = SGD(p, learningRate: 0.1, momentum: 0.9)
         XCTAssertEqual(sgd.momentum, 0.9)
         sgd.momentum = 0.8
-        XCTAssertEqual(sgd.parameterGroups[0].momentum, 0.8)
+        XCTAssertEqual(sgd.parameterGroups[0].hyperparameters.momentum, 0.8)
         let adam = AdamW(p, betas: (0.9, 0.99))
         XCTAssertEqual(adam.momentum, 0.9)
         adam.momentum = 0.85
-        XCTAssertEqual(adam.parameterGroups[0].betas?.0, 0.85)
-        XCTAssertEqual(adam.parameterGroups[0].betas?.1, 0.99)
+        XCTAssertEqual(adam.parameterGroups[0].hyperparameters.betas.0, 0.85)
+        XCTAssertEqual(adam.parameterGroups[0].hyperparameters.betas.1, 0.99)
         let rms = RMSprop(p, momentum: 0.3)
         XCTAssertEqual(rms.momentum, 0.3)
         let adagrad = Adagrad(p)
@@ -67,13 +67,13 @@ final class OptimizerTests: XCTestCase {
     func testAppendedGroupIsFilledWithDefaults() {
         let a = Tensor([1], requiresGrad: true), b = Tensor([2], requiresGrad: true)
         let optimizer = Adam([a], learningRate: 0.01, betas: (0.8, 0.9))
-        optimizer.parameterGroups.append(ParameterGroup([b], learningRate: 0.5))
+        optimizer.addParameterGroup(ParameterGroup([b], learningRate: 0.5))
         let g = optimizer.parameterGroups[1]
         XCTAssertEqual(g.learningRate, 0.5)
         XCTAssertEqual(g.initialLearningRate, 0.5)
-        XCTAssertEqual(g.betas?.0, 0.8)
-        XCTAssertEqual(g.eps, 1e-8)
-        XCTAssertEqual(g.weightDecay, 0)
+        XCTAssertEqual(g.hyperparameters.betas.0, 0.8)
+        XCTAssertEqual(g.hyperparameters.eps, 1e-8)
+        XCTAssertEqual(g.hyperparameters.weightDecay, 0)
         b.grad = Tensor([1])
         optimizer.step()
         XCTAssertNotEqual(b.scalar, 2)
@@ -241,10 +241,10 @@ final class OptimizerTests: XCTestCase {
         optimizer.step()
         XCTAssertNotNil(optimizer.stateDict().tensor("group0.param0.momentum_buffer"))
         try optimizer.loadStateDict(fresh)
-        XCTAssertNil(optimizer.state(for: p).buffers[0])
+        XCTAssertNil(optimizer.state(for: p).momentumBuffer)
         // The next step starts the buffer from the gradient again.
         p.grad = Tensor([2, 2])
         optimizer.step()
-        XCTAssertEqual(optimizer.state(for: p).buffers[0]?.scalars, [2, 2])
+        XCTAssertEqual(optimizer.state(for: p).momentumBuffer?.scalars, [2, 2])
     }
 }

@@ -11,7 +11,7 @@ final class ParameterGroupTests: XCTestCase {
         XCTAssertEqual(groups[1].parameters.map { $0.name }, ["0.bias", "2.bias"])
         XCTAssertEqual(groups[1].weightDecay, 0)
         let optimizer = AdamW(groups)
-        XCTAssertEqual(optimizer.parameterGroups.map { $0.weightDecay }, [0.05, 0])
+        XCTAssertEqual(optimizer.parameterGroups.map { $0.hyperparameters.weightDecay }, [0.05, 0])
         XCTAssertEqual(optimizer.parameterGroups.map { $0.learningRate }, [1e-3, 1e-3])
     }
 
@@ -21,15 +21,18 @@ final class ParameterGroupTests: XCTestCase {
         XCTAssertEqual(groups[0].weightDecay, 0)
     }
 
-    func testFilledKeepsExplicitValues() {
-        let defaults = ParameterGroup([], learningRate: 0.1, weightDecay: 0.01, betas: (0.9, 0.999), eps: 1e-8)
-        let g = ParameterGroup([], learningRate: 0.5, betas: (0.8, 0.99)).filled(from: defaults)
-        XCTAssertEqual(g.learningRate, 0.5)
-        XCTAssertEqual(g.initialLearningRate, 0.5)
-        XCTAssertEqual(g.weightDecay, 0.01)
-        XCTAssertEqual(g.betas?.0, 0.8)
-        XCTAssertEqual(g.eps, 1e-8)
-        XCTAssertNil(g.momentum)
+    func testGroupOverridesOnlyWhatItSets() {
+        let defaults = AdamHyperparameters(learningRate: 0.1, betas: (0.8, 0.99), eps: 1e-7, weightDecay: 0.01)
+        let h = ParameterGroup([], learningRate: 0.5).hyperparameters(over: defaults)
+        XCTAssertEqual(h.learningRate, 0.5)
+        XCTAssertEqual(h.weightDecay, 0.01)
+        XCTAssertEqual(h.betas.0, 0.8)
+        XCTAssertEqual(h.eps, 1e-7)
+        let a = Tensor([1], requiresGrad: true)
+        let sgd = SGD([ParameterGroup([a], weightDecay: 0.2)], learningRate: 0.3, momentum: 0.9)
+        XCTAssertEqual(sgd.parameterGroups[0].hyperparameters,
+                       SGDHyperparameters(learningRate: 0.3, momentum: 0.9, weightDecay: 0.2))
+        XCTAssertEqual(sgd.parameterGroups[0].initialLearningRate, 0.3)
     }
 
     /// Per-group hyperparameters matter: the golden group cases differ from single-group runs.

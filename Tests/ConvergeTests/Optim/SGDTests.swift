@@ -17,12 +17,12 @@ final class SGDTests: XCTestCase {
         let optimizer = SGD([p], learningRate: 0.1, momentum: 0.9, dampening: 0.5)
         p.grad = Tensor([2, 4])
         optimizer.step()
-        XCTAssertEqual(optimizer.state(for: p).buffers[0]?.scalars, [2, 4])
+        XCTAssertEqual(optimizer.state(for: p).momentumBuffer?.scalars, [2, 4])
         XCTAssertEqual(p.scalars[0], 1 - 0.1 * 2, accuracy: 1e-7)
         p.grad = Tensor([2, 4])
         optimizer.step()
         // b = 0.9·2 + 0.5·2 = 2.8
-        XCTAssertEqual(optimizer.state(for: p).buffers[0]!.scalars[0], 2.8, accuracy: 1e-6)
+        XCTAssertEqual(optimizer.state(for: p).momentumBuffer!.scalars[0], 2.8, accuracy: 1e-6)
     }
 
     func testPlainSGDStep() {

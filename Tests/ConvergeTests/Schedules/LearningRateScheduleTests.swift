@@ -19,8 +19,8 @@ final class LearningRateScheduleTests: XCTestCase {
         let a = Tensor([[1]], requiresGrad: true), b = Tensor([1], requiresGrad: true)
         let optimizer = AdamW([ParameterGroup([a], learningRate: 1e-3), ParameterGroup([b], learningRate: 1e-4)])
         StepLR(baseLearningRate: 1e-3, stepSize: 1, gamma: 0.5).apply(to: optimizer, step: 2)
-        XCTAssertEqual(optimizer.parameterGroups[0].learningRate!, 2.5e-4, accuracy: 1e-18)
-        XCTAssertEqual(optimizer.parameterGroups[1].learningRate!, 2.5e-5, accuracy: 1e-18)
+        XCTAssertEqual(optimizer.parameterGroups[0].learningRate, 2.5e-4, accuracy: 1e-18)
+        XCTAssertEqual(optimizer.parameterGroups[1].learningRate, 2.5e-5, accuracy: 1e-18)
     }
 
     func testMomentaIsNilWithoutMomentum() {

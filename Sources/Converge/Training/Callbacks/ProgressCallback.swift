@@ -20,6 +20,20 @@ public final class ProgressCallback: Callback {
 
     public func afterEpoch(_ trainer: Trainer) throws {
         guard let record = trainer.history.records.last else { return }
-        reporter.endEpoch(record.values.filter { $0.0 != "time_s" })
+        reporter.endEpoch(Self.byImportance(record.values.filter { $0.0 != "time_s" }))
+    }
+
+    /// The epoch's values, most important first (the line keeps as many as fit in
+    /// ``ProgressReporter/maximumLineWidth``): the losses, the validation metrics, the learning
+    /// rate, then the rest.
+    static func byImportance(_ values: [(String, Double)]) -> [(String, Double)] {
+        func rank(_ name: String) -> Int {
+            if name == "train_loss" { return 0 }
+            if name == "val_loss" { return 1 }
+            if name.hasPrefix("val_") { return 2 }
+            if name == "lr" { return 3 }
+            return 4
+        }
+        return values.enumerated().sorted { (rank($0.element.0), $0.offset) < (rank($1.element.0), $1.offset) }.map(\.element)
     }
 }
