@@ -9,6 +9,8 @@ func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
         try body()
     } catch let exit as ExitCode {
         throw exit
+    } catch DistributedError.failedOnAnotherRank {
+        throw ExitCode(1)   // that rank printed the error
     } catch {
         let ns = error as NSError
         let text = ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain ? FileProblem.sentence(error) : "\(error)"

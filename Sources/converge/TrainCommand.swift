@@ -40,22 +40,33 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "With --resume: continue although the recipe or data differ from the checkpoint's.")
     var allowChanges = false
 
+    @Option(help: "Train data-parallel over N local processes (starts Open MPI's mpirun; under mpirun, omit it).")
+    var processes: Int?
+
     func run() throws {
         try reportingErrors("train") {
             if let epochs, epochs < 1 || epochs > Recipe.maxEpochs {
                 throw ValidationError("--epochs must be from 1 to \(Recipe.maxEpochs), got \(epochs)")
             }
-            let recipe = try recipeOptions.load(self.recipe)
-            if recipeOptions.printRecipe {
-                print(recipe.resolvedYAML(), terminator: "")
+            if let processes, !recipeOptions.printRecipe {
+                let status = try MPILauncher.relaunch(processes: processes)
+                if status != 0 { throw ExitCode(status) }
                 return
             }
-            let options0 = RecipeRun.Options(output: output.map { URL(fileURLWithPath: $0) }, epochs: epochs,
+            let group = ProcessGroup.launchedWorldSize != nil ? try ProcessGroup.world() : nil
+            let load = { try recipeOptions.load(self.recipe) }
+            let recipe = try group?.agreeing(load) ?? load()
+            if recipeOptions.printRecipe {
+                if group?.rank ?? 0 == 0 { print(recipe.resolvedYAML(), terminator: "") }
+                return
+            }
+            var options = RecipeRun.Options(output: output.map { URL(fileURLWithPath: $0) }, epochs: epochs,
                                             resume: resume.map { URL(fileURLWithPath: $0) }, quiet: quiet)
-            var options = options0
+            options.processGroup = group
             options.overwrite = overwrite
             options.allowChanges = allowChanges
             let summary = try RecipeRun.train(recipe, options: options)
+            if let group, group.rank != 0 { return }
             print(Self.report(summary), terminator: "")
         }
     }

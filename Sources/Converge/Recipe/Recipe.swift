@@ -34,6 +34,9 @@ public struct Recipe {
     public var file: URL
     /// The recipe's text as read (copied into run folders for `converge predict`).
     public var source = ""
+    /// `model.sync_batchnorm`: under data-parallel training, BatchNorm layers become
+    /// ``SyncBatchNorm`` (batch statistics over every rank's batch). No effect in one process.
+    public var syncBatchNorm = false
 
     /// The data section.
     public struct DataSpec {
@@ -213,11 +216,13 @@ public struct Recipe {
         let top = try root.mapping(allowed: ["seed", "data", "model", "optimizer", "schedule", "training", "output"])
         guard let dataField = top["data"] else { throw root.error("missing required section 'data'") }
         guard let modelField = top["model"] else { throw root.error("missing required section 'model'") }
-        var recipe = Recipe(data: try parseData(dataField), model: try parseModel(modelField),
+        let (modelSpecField, syncField) = try modelField.splitting(key: "sync_batchnorm")
+        var recipe = Recipe(data: try parseData(dataField), model: try parseModel(modelSpecField),
                             optimizer: try top["optimizer"].map(parseOptimizer) ?? OptimizerSpec(),
                             schedule: try top["schedule"].map(parseSchedule),
                             training: try top["training"].map(parseTraining) ?? TrainingSpec(),
                             output: try top["output"]?.string(), file: file, source: text)
+        recipe.syncBatchNorm = try syncField?.bool() ?? false
         if let seed = top["seed"] {
             let v = try seed.int()
             guard v >= 0 else { throw seed.error("must not be negative, got \(v)") }

@@ -52,6 +52,9 @@ public enum RecipeRun {
         public var overwrite = false
         /// Resume although the recipe or data differ from the checkpoint's.
         public var allowChanges = false
+        /// Train data-parallel over this group (every rank calls ``RecipeRun/train(_:options:)``;
+        /// rank 0 writes the run folder). Nil: one process.
+        public var processGroup: ProcessGroup?
         /// Receives the model summary and notes about the run (not in quiet mode); default:
         /// standard error, beside the progress lines.
         public var report: (String) -> Void = ProgressReporter.writeToStandardError
@@ -84,36 +87,49 @@ public enum RecipeRun {
         /// Whether a resumed run had nothing left to do (it had reached its epochs or stopped
         /// early); nothing was trained or written.
         public var alreadyComplete = false
+        /// Processes that trained the model (data-parallel world size).
+        public var worldSize = 1
     }
 
     /// Validates everything, trains and writes the run folder.
     @discardableResult
     public static func train(_ recipe: Recipe, options: Options = Options()) throws -> Summary {
-        let fm = FileManager.default
+        let parallel = options.processGroup.map(DataParallelRun.init)
+        let writes = parallel?.writes ?? true
+        func agreeing<T>(_ body: () throws -> T) throws -> T { try parallel?.agreeing(body) ?? body() }
         let output = options.resume ?? options.output ?? recipe.output.map { recipe.resolve($0) }
             ?? URL(fileURLWithPath: "runs").appendingPathComponent(recipe.file.deletingPathExtension().lastPathComponent)
         let checkpointURL = output.appendingPathComponent("checkpoint")
         // Everything that can fail on bad input happens before anything is written.
-        let session = try RecipeSession(recipe)
-        let model = try session.makeModel()
-        try session.validateBatches(for: model)
+        let session = try agreeing { try RecipeSession(recipe) }
+        var model = try agreeing { () -> Sequential in
+            let model = try session.makeModel()
+            try session.validateBatches(for: model)
+            return model
+        }
+        let synchronizer = try parallel.map { parallel -> DataParallelSynchronizer in
+            let prepared = try parallel.prepare(model, recipe: recipe)
+            model = prepared.0
+            return prepared.1
+        }
         let optimizer = session.makeOptimizer(for: model)
         let loader = session.makeTrainLoader()
+        let trainData: BatchProvider = parallel.map { DistributedDataLoader(loader, group: $0.group) } ?? loader
         let epochs = options.epochs ?? recipe.training.epochs
         func say(_ text: String) { if !options.quiet { options.report(text + "\n") } }
         // The schedule is fitted once, to the length the run started with (run.json), so that
         // resuming with more epochs continues the same schedule instead of re-fitting it.
         let plan = options.resume != nil ? RunPlan.read(from: output) : nil
-        let scheduleEpochs = plan?.epochs ?? epochs
-        let fingerprint = try RunFingerprint(recipe: recipe, epochs: epochs)
+        let scheduleEpochs = try parallel?.fromRankZero(plan?.epochs ?? epochs) ?? plan?.epochs ?? epochs
+        let fingerprint = try agreeing { try RunFingerprint(recipe: recipe, epochs: epochs) }
         let validationLoader = session.validation.map(session.makeEvaluationLoader)
         var callbacks: [Callback] = []
         if recipe.training.clipNorm != nil || recipe.training.clipValue != nil {
             callbacks.append(GradientClipping(maxNorm: recipe.training.clipNorm, clipValue: recipe.training.clipValue))
         }
-        if let schedule = try session.makeScheduleCallback(epochs: scheduleEpochs, batchesPerEpoch: loader.count) {
+        if let schedule = try agreeing({ try session.makeScheduleCallback(epochs: scheduleEpochs, batchesPerEpoch: trainData.batchesPerEpoch) }) {
             callbacks.append(epochs > scheduleEpochs
-                             ? holdingSchedule(schedule, after: scheduleEpochs, batchesPerEpoch: loader.count) : schedule)
+                             ? holdingSchedule(schedule, after: scheduleEpochs, batchesPerEpoch: trainData.batchesPerEpoch) : schedule)
         }
         var stopper: EarlyStopping?
         if let es = recipe.training.earlyStopping {
@@ -132,23 +148,34 @@ public enum RecipeRun {
         if let dtype = DType(rawValue: recipe.training.precision), dtype != .float32 {
             callbacks.append(MixedPrecision(dtype: dtype))
         }
-        callbacks.append(HistoryLogger(directory: output))
-        callbacks.append(TrainingPlotWriter(url: output.appendingPathComponent("training.svg")))
-        callbacks.append(Checkpointing(directory: checkpointURL, everySteps: recipe.training.checkpointEverySteps,
-                                       metadata: fingerprint.metadata))
-        if !options.quiet { callbacks.append(ProgressCallback()) }
+        if writes {
+            callbacks.append(HistoryLogger(directory: output))
+            callbacks.append(TrainingPlotWriter(url: output.appendingPathComponent("training.svg")))
+            callbacks.append(Checkpointing(directory: checkpointURL, everySteps: recipe.training.checkpointEverySteps,
+                                           metadata: fingerprint.metadata))
+            if !options.quiet { callbacks.append(ProgressCallback()) }
+        }
         callbacks += options.extraCallbacks
         let trainer = Trainer(model: model, optimizer: optimizer, loss: session.loss, callbacks: callbacks,
                               metrics: session.metrics, outputKind: session.outputKind,
                               accumulationSteps: recipe.training.accumulationSteps)
+        trainer.synchronizer = synchronizer
+        if let parallel, writes, !options.quiet { print("data-parallel over \(parallel.group.worldSize) processes") }
 
-        // Claim the folder: lock it for the life of the run, then decide what its contents allow.
-        let lock = try RunFolderClaim.claim(output, checkpoint: checkpointURL, resume: options.resume != nil,
+        // Claim the folder (rank 0): lock it for the life of the run, then decide what its
+        // contents allow.
+        let lock = try agreeing { () -> RunFolderLock? in
+            guard writes else { return nil }
+            return try RunFolderClaim.claim(output, checkpoint: checkpointURL, resume: options.resume != nil,
                                             overwrite: options.overwrite)
-        defer { lock.release() }
-        let resuming = Checkpoint.exists(checkpointURL) && options.resume != nil
-        if resuming, !options.allowChanges, let metadata = try Checkpoint.metadata(of: checkpointURL),
-           let saved = RunFingerprint(metadata: metadata) {
+        }
+        defer { lock?.release() }
+        let hasCheckpoint = writes && Checkpoint.exists(checkpointURL)
+        let agreedCheckpoint = try parallel?.fromRankZero(hasCheckpoint ? 1 : 0) ?? (hasCheckpoint ? 1 : 0)
+        let resuming = options.resume != nil && agreedCheckpoint == 1
+        try agreeing {
+            guard writes, resuming, !options.allowChanges, let metadata = try Checkpoint.metadata(of: checkpointURL),
+                  let saved = RunFingerprint(metadata: metadata) else { return }
             let differences = fingerprint.differences(from: saved)
             guard differences.isEmpty else { throw RunError.fingerprintMismatch(output.path, differences: differences) }
         }
@@ -156,10 +183,12 @@ public enum RecipeRun {
         trainer.callbacks.insert(divergence, at: 0)
         if resuming {
             // A checkpoint that cannot be restored leaves the folder as it was.
-            try Checkpoint.restore(trainer, from: checkpointURL)
-            guard trainer.resumeBatch < max(1, loader.count) else {
-                throw TrainingError.badCheckpoint(path: checkpointURL.appendingPathComponent("state.json").path,
-                                                  reason: "nextBatch: \(trainer.resumeBatch) is out of range for \(loader.count) batches per epoch")
+            try agreeing {
+                if let parallel { try parallel.restore(trainer, from: checkpointURL) } else { try Checkpoint.restore(trainer, from: checkpointURL) }
+                guard trainer.resumeBatch < max(1, trainData.batchesPerEpoch) else {
+                    throw TrainingError.badCheckpoint(path: checkpointURL.appendingPathComponent("state.json").path,
+                                                      reason: "nextBatch: \(trainer.resumeBatch) is out of range for \(trainData.batchesPerEpoch) batches per epoch")
+                }
             }
             if let done = completedRun(trainer, stopper: stopper, epochs: epochs, output: output) {
                 say(done.stoppedEarlyAt.map { "already complete: stopped early at epoch \($0) (best \(done.bestEpoch ?? 0)); nothing to do" }
@@ -172,28 +201,31 @@ public enum RecipeRun {
             }
         }
         var state = RunFolderState.starting()
-        try state.write(in: output)
+        if writes { try state.write(in: output) }
         FaultPoint.reach("run.started")
         do {
             if !resuming {
-                try writeModelDescription(session, to: output)
-                try RunPlan(epochs: epochs).write(to: output)
+                try agreeing {
+                    guard writes else { return }
+                    try writeModelDescription(session, to: output)
+                    try RunPlan(epochs: epochs).write(to: output)
+                }
             }
-            if !options.quiet { options.report(ModelSummary(model, inputShape: session.inputShape).table) }
-            try trainer.fit(train: loader, validation: validationLoader, epochs: epochs)
+            if writes && !options.quiet { options.report(ModelSummary(model, inputShape: session.inputShape).table) }
+            try trainer.fit(train: trainData, validation: validationLoader, epochs: epochs)
         } catch {
             state.state = "failed"
             state.reason = "\(error)"
+            var failure = error
             if let stop = divergence.stop {
                 state.state = "diverged"
-                let failure = RunError.diverged(epoch: stop.epoch + 1, step: stop.step, batch: stop.batch + 1, loss: stop.loss,
-                                                output: output.path, hasCheckpoint: Checkpoint.exists(checkpointURL))
-                state.reason = failure.description
-                try? state.write(in: output)
-                throw failure
+                failure = RunError.diverged(epoch: stop.epoch + 1, step: stop.step, batch: stop.batch + 1, loss: stop.loss,
+                                            output: output.path, hasCheckpoint: Checkpoint.exists(checkpointURL))
+                state.reason = "\(failure)"
             }
-            try? state.write(in: output)
-            throw error
+            if writes { try? state.write(in: output) }
+            guard let parallel else { throw failure }
+            parallel.failAlone(failure)
         }
 
         // Final artifacts: weights (best weights when early stopping restored them) and summary.
@@ -203,10 +235,10 @@ public enum RecipeRun {
                                             loss: .nan, output: output.path, hasCheckpoint: Checkpoint.exists(checkpointURL))
             state.state = "diverged"
             state.reason = "the trained weights hold NaN or infinite values (\(bad.0)); " + failure.description
-            try? state.write(in: output)
+            if writes { try? state.write(in: output) }
             throw failure
         }
-        try model.saveSafetensors(to: output.appendingPathComponent("model.safetensors"))
+        if writes { try model.saveSafetensors(to: output.appendingPathComponent("model.safetensors")) }
         FaultPoint.reach("run.model-written")
         let history = trainer.history
         let bestIndex: Int? = {
@@ -220,14 +252,17 @@ public enum RecipeRun {
         var summary = Summary(output: output, epochs: history.records.count, bestEpoch: bestIndex.map { $0 + 1 },
                               final: history.records.last?.values ?? [], best: bestIndex.map { history.records[$0].values } ?? [],
                               test: nil)
+        summary.worldSize = parallel?.group.worldSize ?? 1
         if let test = session.test {
             summary.test = trainer.evaluate(session.makeEvaluationLoader(test))
         }
         summary.stoppedEarlyAt = stopper?.stoppedEpoch
         if let stopper, stopper.stoppedEpoch != nil, stopper.bestEpoch > 0 { summary.bestEpoch = stopper.bestEpoch }
-        try writeSummary(summary, to: output.appendingPathComponent("summary.json"))
-        state.state = "complete"
-        try state.write(in: output)
+        if writes {
+            try writeSummary(summary, to: output.appendingPathComponent("summary.json"))
+            state.state = "complete"
+            try state.write(in: output)
+        }
         return summary
     }
 
@@ -250,7 +285,8 @@ public enum RecipeRun {
         var fields = ["\"epochs\": \(summary.epochs)",
                       "\"best_epoch\": \(summary.bestEpoch.map(String.init) ?? "null")",
                       "\"final\": \(object(summary.final))",
-                      "\"best\": \(object(summary.best))"]
+                      "\"best\": \(object(summary.best))",
+                      "\"world_size\": \(summary.worldSize)"]
         if let test = summary.test { fields.append("\"test\": \(object(test))") }
         try AtomicFile.write(Data(("{\n  " + fields.joined(separator: ",\n  ") + "\n}\n").utf8), to: url)
     }

@@ -35,6 +35,8 @@ public final class Trainer {
     public var lossScaler: (any LossScaling)?
     /// The autocast policy for training forward passes (set by ``MixedPrecision``; nil: float32).
     public var autocast: (any AutocastPolicy)?
+    /// Data-parallel training hooks (``DataParallelSynchronizer``); nil: one process.
+    public var synchronizer: TrainingSynchronizer?
 
     // MARK: State (read by callbacks)
 
@@ -137,6 +139,7 @@ public final class Trainer {
 
     private func trainBatch(inputs: Tensor, targets: Tensor, isLastOfEpoch: Bool) throws {
         if microBatch == 0 { optimizer.zeroGrad() }
+        try synchronizer?.beforeForward(self, synchronizing: microBatch + 1 == accumulationSteps || isLastOfEpoch)
         let output = autocast?.forward(model, inputs) ?? model(inputs)
         let value = loss(output, targets)
         precondition(value.count == 1, "Trainer: the loss must be a scalar, got shape \(value.shape)")
@@ -149,6 +152,7 @@ public final class Trainer {
         microBatch += 1
         guard microBatch == accumulationSteps || isLastOfEpoch else { return }
         lastGradientNorm = nil
+        try synchronizer?.synchronizeGradients(self)
         if let lossScaler, !lossScaler.unscale(optimizer.parameters) {
             lossScaler.update(foundInf: true)   // skip the step: no callbacks see Inf/NaN gradients
             lastStepSkipped = true
@@ -189,6 +193,7 @@ public final class Trainer {
     /// Runs the model in eval mode without gradients over `data` and returns the mean loss
     /// (`loss`) and every metric, in order. Restores training mode afterwards if it was on.
     public func evaluate(_ data: BatchProvider) -> [(String, Double)] {
+        if let synchronizer, let result = synchronizer.evaluate(self, data) { return result }
         let wasTraining = model.isTraining
         model.eval()
         defer { if wasTraining { model.train() } }

@@ -140,6 +140,7 @@ extension Tensor {
         } else {
             grad = Tensor(shape: shape, storage: g.storage.copy())
         }
+        postAccumulateGradHook?(self)
     }
 
     /// Sets ``grad`` to `nil` (PyTorch's `zero_grad(set_to_none=True)`).

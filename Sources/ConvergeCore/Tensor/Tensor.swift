@@ -24,6 +24,10 @@ public final class Tensor {
     var backwardPass: UInt64 = 0
     var pendingGradient: Tensor?
     var pendingOwned = false
+    /// Called once per backward pass after this leaf's ``grad`` has received the pass's
+    /// gradient (PyTorch's `register_post_accumulate_grad_hook`); data-parallel training uses it
+    /// to start reducing gradient buckets while the rest of the backward pass runs.
+    public var postAccumulateGradHook: ((Tensor) -> Void)?
 
     /// Wraps existing storage. `shape` must describe exactly `storage.count` elements.
     public init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {
