@@ -3,28 +3,33 @@ import Converge
 import Foundation
 
 extension ConvergeCommand {
-    /// The entry point: like ArgumentParser's `main()`, except that a usage error is one line on
-    /// standard error (`converge train: --epochs: … (see converge train --help)`) instead of
-    /// the message, the usage and a hint on three.
-    static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        let names = configuration.subcommands.map { $0.configuration.commandName ?? "" }
-        let prefix = arguments.first.flatMap { names.contains($0) ? "converge \($0)" : nil } ?? "converge"
+    /// Like ArgumentParser's `main(_:)`, except that a usage error is one line on standard error
+    /// (`converge train: … (see converge train --help)`) instead of the message, the usage and a
+    /// hint on three.
+    static func runWithOneLineErrors(_ arguments: [String]) -> Never {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
-        } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            Foundation.exit(0)
         } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("\(prefix): \(message) (see \(prefix) --help)\n".utf8))
-            Foundation.exit(code.rawValue)
+            exitWithOneLine(error, arguments: arguments)
         }
+    }
+
+    /// Reports `error` as ArgumentParser would (help and version on standard output), but a
+    /// usage error as one line, and exits.
+    static func exitWithOneLine(_ error: Error, arguments: [String]) -> Never {
+        if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+        let code = exitCode(for: error)
+        if code == .success {
+            print(fullMessage(for: error))
+            Foundation.exit(0)
+        }
+        let names = configuration.subcommands.map { $0.configuration.commandName ?? "" }
+        let prefix = arguments.first.flatMap { names.contains($0) ? "converge \($0)" : nil } ?? "converge"
+        let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        FileHandle.standardError.write(Data("\(prefix): \(message) (see \(prefix) --help)\n".utf8))
+        Foundation.exit(code.rawValue)
     }
 }
 

@@ -32,7 +32,7 @@ public struct RunFingerprint: Equatable {
         let o = recipe.optimizer
         e["recipe.optimizer"] = "\(o.name) lr=\(o.learningRate) weight_decay=\(o.weightDecay.map { "\($0)" } ?? "-") momentum=\(o.momentum) nesterov=\(o.nesterov) betas=\(o.betas.0),\(o.betas.1) eps=\(o.eps) alpha=\(o.alpha) centered=\(o.centered) amsgrad=\(o.amsgrad) dampening=\(o.dampening)"
         e["recipe.schedule"] = recipe.schedule.map { s in
-            "\(s.name) interval=\(s.interval) " + s.parameters.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+            "\(s.kind) lr=\(s.learningRate.map { "\($0)" } ?? "-") interval=\(s.interval)"
         } ?? "none"
         let t = recipe.training
         // Epochs are left out: more epochs on resume is a deliberate choice (`--epochs`), and the

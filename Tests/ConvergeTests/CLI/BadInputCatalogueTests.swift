@@ -278,6 +278,7 @@ final class BadInputCatalogueTests: XCTestCase {
             Case(name: "schedule steps huge", arguments: ["schedule", "one-cycle", "--max-lr", "0.1", "--steps", "9999999999999"], expect: ["--steps"]),
             Case(name: "schedule steps negative", arguments: ["schedule", "cosine", "--base-lr", "0.1", "--steps", "-3"], expect: ["--steps"]),
             Case(name: "schedule max-lr negative", arguments: ["schedule", "one-cycle", "--max-lr", "-1", "--steps", "10"], expect: ["--max-lr"]),
+            Case(name: "schedule negative eta-min", arguments: ["schedule", "cosine", "--base-lr", "0.1", "--steps", "10", "--eta-min", "-3"], expect: ["--eta-min", "-3"]),
             Case(name: "schedule max-lr text", arguments: ["schedule", "one-cycle", "--max-lr", "abc", "--steps", "10"], expect: ["--max-lr"]),
             Case(name: "schedule unknown", arguments: ["schedule", "zigzag", "--steps", "10"], expect: ["zigzag"]),
             Case(name: "schedule svg folder missing", arguments: ["schedule", "cosine", "--base-lr", "0.1", "--steps", "10", "--svg", "no/such/x.svg"], expect: ["no/such/x.svg", "no such file"]),
