@@ -8,16 +8,20 @@ public enum ModelBuilder {
     ///
     /// - Throws: ``RecipeError`` naming the layer (field path and line) when a layer does not fit
     ///   the shape it receives, or when the last layer's output does not match `outputs`.
+    /// With `perPosition` (language models), the output per sample is `[T, outputs]` and the
+    /// built model flattens it to `[N·T, outputs]` (one row of logits per token).
     ///   Before any layer is allocated, its memory is added to a ``MemoryEstimate`` for batches
     ///   of `batchSize`; a model that would not fit is a ``RecipeError`` naming the layer.
     public static func build(_ spec: Recipe.ModelSpec, inputShape: [Int], outputs: Int, file: String,
-                             batchSize: Int = 1, generator: RandomGenerator = Random.generator) throws -> Sequential {
+                             batchSize: Int = 1, generator: RandomGenerator = Random.generator,
+                             perPosition: Bool = false) throws -> Sequential {
         var memory = MemoryEstimate(file: file, batchSize: batchSize)
         switch spec {
         case .mlp(let mlp):
             return try buildMLP(mlp, inputShape: inputShape, outputs: outputs, file: file, memory: &memory, generator: generator)
         case .layers(let layers):
-            return try buildLayers(layers, inputShape: inputShape, outputs: outputs, file: file, memory: &memory, generator: generator)
+            return try buildLayers(layers, inputShape: inputShape, outputs: outputs, file: file, memory: &memory, generator: generator,
+                                   perPosition: perPosition)
         }
     }
 
@@ -90,7 +94,7 @@ public enum ModelBuilder {
     }
 
     static func buildLayers(_ specs: [Recipe.LayerSpec], inputShape: [Int], outputs: Int, file: String,
-                            memory: inout MemoryEstimate, generator: RandomGenerator) throws -> Sequential {
+                            memory: inout MemoryEstimate, generator: RandomGenerator, perPosition: Bool = false) throws -> Sequential {
         let model = Sequential([])
         var shape = inputShape
         for spec in specs {
@@ -209,10 +213,22 @@ public enum ModelBuilder {
                 model.append(Reshape(target))
                 shape = target
             default:
-                throw RecipeError(file: file, line: spec.line, field: spec.path, message: "unknown layer '\(spec.kind)'")
+                guard let next = try buildSequenceLayer(spec, shape: shape, outputs: outputs, into: model, file: file,
+                                                        generator: generator) else {
+                    throw RecipeError(file: file, line: spec.line, field: spec.path, message: "unknown layer '\(spec.kind)'")
+                }
+                shape = next
             }
             try memory.addActivations(CheckedSize.count(shape), line: spec.line, field: spec.path,
                                       detail: "\(spec.kind) output \(shape) per example")
+        }
+        if perPosition {
+            guard shape.count == 2, shape[1] == outputs else {
+                throw RecipeError(file: file, line: specs.last?.line, field: "model.layers",
+                                  message: "a language model's output per sample must be [context, \(outputs)] (logits per token), got \(shape); end with a linear layer with out: \(outputs)")
+            }
+            model.append(Flatten(startAxis: 0, endAxis: 1))
+            return model
         }
         guard shape == [outputs] else {
             throw RecipeError(file: file, line: specs.last?.line, field: "model.layers",

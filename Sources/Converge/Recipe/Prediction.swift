@@ -30,7 +30,7 @@ public struct TrainedModel {
                               message: "input shape \(description.inputShape) or output count \(description.outputCount) is out of range")
         }
         model = try ModelBuilder.build(recipe.model, inputShape: description.inputShape, outputs: description.outputCount,
-                                       file: recipe.file.path)
+                                       file: recipe.file.path, perPosition: recipe.data.sequence != nil)
         let weightsURL = directory.appendingPathComponent("model.safetensors")
         try model.loadSafetensors(from: weightsURL)
         if let bad = model.stateDict().first(where: { $0.1.scalars.contains { !$0.isFinite } }) {
