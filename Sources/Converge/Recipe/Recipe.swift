@@ -98,6 +98,8 @@ public struct Recipe {
         public var path: String
         /// Line in the recipe (for errors).
         public var line: Int?
+        /// The branch of a `residual` layer (`residual: { layers: [...] }`).
+        public var layers: [LayerSpec] = []
     }
 
     /// The optimizer section.
@@ -279,27 +281,33 @@ public struct Recipe {
         }
         let items = try value.list()
         guard !items.isEmpty else { throw value.error("the layer list is empty") }
-        return .layers(try items.map { item in
-            let (kind, options) = try item.singleEntry(allowed: layerOptions.keys.sorted())
-            var spec = LayerSpec(kind: kind, path: item.path, line: item.line)
-            if kind == "reshape" {
-                spec.shape = try options.intList(in: -1...maxSize)
-                return spec
-            }
-            if options.isNull { return spec }
-            for (key, v) in try options.mapping(allowed: layerOptions[kind] ?? []) {
-                switch key {
-                case _ where booleanLayerOptions.contains(key): spec.options[key] = try v.bool() ? 1 : 0
-                case "out", "kernel", "stride", "dilation", "groups": spec.options[key] = Double(try v.int(in: 1...maxSize))
-                case "padding": spec.options[key] = Double(try v.int(in: 0...maxSize))
-                case "momentum": spec.options[key] = try v.double(in: 0...1)
-                case "eps": spec.options[key] = try v.positiveDouble()
-                case "p": spec.options[key] = try v.double(in: 0...1, open: true)
-                default: spec.options[key] = try v.double()
-                }
-            }
+        return .layers(try items.map(parseLayer))
+    }
+
+    static func parseLayer(_ item: RecipeField) throws -> LayerSpec {
+        let (kind, options) = try item.singleEntry(allowed: layerOptions.keys.sorted())
+        var spec = LayerSpec(kind: kind, path: item.path, line: item.line)
+        if kind == "residual" {
+            spec.layers = try parseResidualBranch(options)
             return spec
-        })
+        }
+        if kind == "reshape" {
+            spec.shape = try options.intList(in: -1...maxSize)
+            return spec
+        }
+        if options.isNull { return spec }
+        for (key, v) in try options.mapping(allowed: layerOptions[kind] ?? []) {
+            switch key {
+            case _ where booleanLayerOptions.contains(key): spec.options[key] = try v.bool() ? 1 : 0
+            case "out", "kernel", "stride", "dilation", "groups": spec.options[key] = Double(try v.int(in: 1...maxSize))
+            case "padding": spec.options[key] = Double(try v.int(in: 0...maxSize))
+            case "momentum": spec.options[key] = try v.double(in: 0...1)
+            case "eps": spec.options[key] = try v.positiveDouble()
+            case "p": spec.options[key] = try v.double(in: 0...1, open: true)
+            default: spec.options[key] = try v.double()
+            }
+        }
+        return spec
     }
 
     /// The optimizer options each optimizer takes (others are refused rather than ignored).
