@@ -52,6 +52,8 @@ extension Recipe {
             }
         }
 
+        key(1, "sync_batchnorm", "\(syncBatchNorm)")
+
         let o = optimizer
         lines.append("optimizer:")
         key(1, "name", o.name)
