@@ -46,6 +46,20 @@ final class RecipePrinterTests: XCTestCase {
         XCTAssertEqual(try Recipe.parse(yaml, file: file).resolvedYAML(), yaml)
     }
 
+    func testLanguageModelRecipesPrintBack() throws {
+        let recipe = try Recipe.parse("""
+        data: { train: corpus.txt, format: text, context: 16, validation: 0.1 }
+        model: { gpt: { d_model: 32, heads: 2, positional: sinusoidal } }
+        """, file: file)
+        let yaml = recipe.resolvedYAML()
+        for line in ["  format: text", "  tokenization: characters", "  context: 16", "  # stride: the context, 16",
+                     "    - gpt: {d_model: 32.0, heads: 2.0, sinusoidal: true}"] {
+            XCTAssertTrue(yaml.contains(line + "\n"), "missing \(line) in\n\(yaml)")
+        }
+        XCTAssertFalse(yaml.contains("  label:"), "label does not apply to a token stream")
+        XCTAssertEqual(try Recipe.parse(yaml, file: file).resolvedYAML(), yaml)
+    }
+
     func testNumbersReadBackExactly() throws {
         for value in [1e-3, 3e-4, 1e-8, 0.1, 2.5, 100, 1e20, 0] {
             let text = Recipe.yamlNumber(value)
