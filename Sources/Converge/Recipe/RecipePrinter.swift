@@ -50,16 +50,7 @@ extension Recipe {
             key(2, "init", mlp.initialization)
         case .layers(let layers):
             lines.append("  layers:")
-            for layer in layers {
-                if layer.kind == "reshape" {
-                    lines.append("    - reshape: [" + layer.shape.map(String.init).joined(separator: ", ") + "]")
-                    continue
-                }
-                let options = layer.options.sorted { $0.key < $1.key }.map { name, value in
-                    "\(name): " + (Self.booleanLayerOptions.contains(name) ? "\(value != 0)" : Self.yamlNumber(value))
-                }
-                lines.append("    - \(layer.kind): {" + options.joined(separator: ", ") + "}")
-            }
+            for layer in layers { lines.append("    - " + Self.layerEntry(layer)) }
         }
 
         key(1, "sync_batchnorm", "\(syncBatchNorm)")
@@ -109,6 +100,19 @@ extension Recipe {
             lines.append("# output: not set (runs/\(file.deletingPathExtension().lastPathComponent))")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One layer as a flow-style entry: `conv1d: {kernel: 3.0, out: 4.0}`, `reshape: [1, 8]`,
+    /// `residual: {layers: [{linear: {out: 8.0}}, {relu: {}}]}`.
+    static func layerEntry(_ layer: LayerSpec) -> String {
+        if layer.kind == "reshape" { return "reshape: [" + layer.shape.map(String.init).joined(separator: ", ") + "]" }
+        if layer.kind == "residual" {
+            return "residual: {layers: [" + layer.layers.map { "{" + layerEntry($0) + "}" }.joined(separator: ", ") + "]}"
+        }
+        let options = layer.options.sorted { $0.key < $1.key }.map { name, value in
+            "\(name): " + (booleanLayerOptions.contains(name) ? "\(value != 0)" : yamlNumber(value))
+        }
+        return "\(layer.kind): {" + options.joined(separator: ", ") + "}"
     }
 
     /// The schedule section's lines: every parameter of the schedule with its value (a

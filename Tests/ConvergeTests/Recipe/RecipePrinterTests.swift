@@ -60,6 +60,16 @@ final class RecipePrinterTests: XCTestCase {
         XCTAssertEqual(try Recipe.parse(yaml, file: file).resolvedYAML(), yaml)
     }
 
+    func testResidualBranchesPrintBack() throws {
+        let recipe = try Recipe.parse("""
+        data: { train: a.csv }
+        model: { layers: [ {linear: {out: 8}}, {residual: {layers: [ {linear: {out: 8}}, {relu: {}} ]}}, {linear: {out: 1}} ] }
+        """, file: file)
+        let yaml = recipe.resolvedYAML()
+        XCTAssertTrue(yaml.contains("    - residual: {layers: [{linear: {out: 8.0}}, {relu: {}}]}\n"), yaml)
+        XCTAssertEqual(try Recipe.parse(yaml, file: file).resolvedYAML(), yaml)
+    }
+
     func testNumbersReadBackExactly() throws {
         for value in [1e-3, 3e-4, 1e-8, 0.1, 2.5, 100, 1e20, 0] {
             let text = Recipe.yamlNumber(value)
