@@ -38,6 +38,14 @@ extension Recipe {
             if let k = data.numClasses { key(1, "num_classes", "\(k)") } else { unset(1, "num_classes", "inferred from the training labels") }
         }
         key(1, "standardize", "\(data.standardize)")
+        switch data.missing {
+        case .constant(let value): key(1, "missing", "{constant: \(Self.yamlNumber(value))}")
+        case .error: key(1, "missing", "error")
+        case .mean: key(1, "missing", "mean")
+        case .median: key(1, "missing", "median")
+        case .mostFrequent: key(1, "missing", "most_frequent")
+        }
+        key(1, "categorical", "[" + data.categorical.map(Self.yamlString).joined(separator: ", ") + "]")
 
         lines.append("model:")
         switch model {
