@@ -14,4 +14,11 @@ struct ConvergeCommand: ParsableCommand {
                       DoctorCommand.self, LRFindCommand.self,
                       InitCheckCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self]
     )
+
+    /// Runs the command line, after the checks that need the whole argument list.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let error = ScheduleCommand.unknownSchedule(in: arguments) { exit(withError: error) }
+        main(arguments)
+    }
 }

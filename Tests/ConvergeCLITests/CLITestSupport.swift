@@ -43,7 +43,7 @@ extension XCTestCase {
 
     private func capturing(_ descriptor: Int32, into url: URL, _ body: () -> Void) {
         fflush(nil)
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         let file = open(url.path, O_WRONLY | O_TRUNC)
         let saved = dup(descriptor)
         dup2(file, descriptor)

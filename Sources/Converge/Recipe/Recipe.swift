@@ -24,7 +24,7 @@ public struct Recipe {
     public var model: ModelSpec
     /// The optimizer.
     public var optimizer: OptimizerSpec
-    /// The learning-rate schedule, if any.
+    /// The learning-rate schedule, if any (``ScheduleSpec``).
     public var schedule: ScheduleSpec?
     /// Loop options.
     public var training: TrainingSpec
@@ -106,22 +106,6 @@ public struct Recipe {
         public var dampening = 0.0
     }
 
-    /// The schedule section: a name and its parameters, with PyTorch's argument names in snake
-    /// case (`max_lr`, `pct_start`, `t_mult`); the same schedules and parameters as
-    /// `converge schedule` (``ScheduleCommandLine``) plus `plateau` (ReduceLROnPlateau).
-    public struct ScheduleSpec {
-        /// The schedule name (`one-cycle`, `cosine`, …, `plateau`).
-        public var name: String
-        /// Parameter values as text, keyed by their kebab-case flag name (`max-lr`).
-        public var parameters: [(String, String)]
-        /// `batch` or `epoch`.
-        public var interval: String
-        /// Field path (for errors).
-        public var path: String
-        /// Line in the recipe (for errors).
-        public var line: Int?
-    }
-
     /// The training section.
     public struct TrainingSpec {
         public var epochs = 10
@@ -157,9 +141,6 @@ public struct Recipe {
         "dropout": ["p"], "relu": [], "leaky_relu": ["slope"], "gelu": [], "tanh": [], "sigmoid": [],
         "silu": [], "flatten": [], "reshape": [],
     ]
-
-    /// Parameters of the `plateau` schedule.
-    public static let plateauOptions = ["mode", "factor", "patience", "threshold", "cooldown", "min_lr"]
 
     /// Reads and validates a recipe file, with `--set` overrides (``RecipeOverride``) applied.
     public static func load(from url: URL, overrides: [RecipeOverride] = []) throws -> Recipe {
@@ -291,38 +272,7 @@ public struct Recipe {
     }
 
     static func parseSchedule(_ field: RecipeField) throws -> ScheduleSpec {
-        let names = ScheduleCommandLine.scheduleNames + ["plateau"]
-        guard case .mapping(let mapping) = field.node else { throw field.error("expected a mapping") }
-        let keys = mapping.compactMap { $0.key.string }
-        let entries = try field.mapping(allowed: keys)
-        guard let nameField = entries["name"] else {
-            throw field.error("missing required key 'name' (one of \(names.joined(separator: ", ")))")
-        }
-        let name = try nameField.choice(names)
-        let interval = try entries["interval"]?.choice(["batch", "epoch"]) ?? (name == "plateau" ? "epoch" : "batch")
-        var parameters: [(String, String)] = []
-        for key in keys where key != "name" && key != "interval" {
-            let value = entries[key]!
-            if name == "plateau" {
-                guard plateauOptions.contains(key) else {
-                    throw value.error("not a parameter of schedule 'plateau' (valid: \(plateauOptions.joined(separator: ", ")))")
-                }
-            } else if let definition = ScheduleCommandLine.definitions.first(where: { $0.name == name }) {
-                let flag = key.replacingOccurrences(of: "_", with: "-")
-                guard definition.flags.contains(where: { $0.name == flag }) else {
-                    let valid = definition.flags.map { $0.name.replacingOccurrences(of: "-", with: "_") }
-                    throw value.error("not a parameter of schedule '\(name)' (valid: \(valid.joined(separator: ", ")))")
-                }
-            }
-            let text: String
-            if case .sequence = value.node {
-                text = try value.list().map { try $0.string() }.joined(separator: ",")
-            } else {
-                text = try value.string()
-            }
-            parameters.append((key.replacingOccurrences(of: "_", with: "-"), text))
-        }
-        return ScheduleSpec(name: name, parameters: parameters, interval: interval, path: field.path, line: field.line)
+        try ScheduleSpec.parse(field)
     }
 
     static func parseTraining(_ field: RecipeField) throws -> TrainingSpec {

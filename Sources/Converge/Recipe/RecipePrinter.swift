@@ -99,44 +99,26 @@ extension Recipe {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The schedule section's lines: the given parameters, then every other parameter of the
-    /// schedule with its default.
+    /// The schedule section's lines: every parameter of the schedule with its value (a
+    /// comment where the default depends on the run's length).
     static func scheduleLines(_ spec: ScheduleSpec, optimizer: OptimizerSpec) -> [String] {
-        var lines = ["  name: \(spec.name)", "  interval: \(spec.interval)"]
-        let given = Dictionary(spec.parameters, uniquingKeysWith: { a, _ in a })
-        func snake(_ flag: String) -> String { flag.replacingOccurrences(of: "-", with: "_") }
-        if spec.name == "plateau" {
-            let defaults = ["mode": "min", "factor": "0.1", "patience": "10", "threshold": "0.0001", "cooldown": "0", "min_lr": "0.0"]
-            for name in plateauOptions {
-                lines.append("  \(name): " + (given[name.replacingOccurrences(of: "_", with: "-")] ?? defaults[name]!))
-            }
-            return lines
-        }
-        guard let definition = ScheduleCommandLine.definitions.first(where: { $0.name == spec.name }) else { return lines }
-        for flag in definition.flags {
-            let name = snake(flag.name)
-            if let value = given[flag.name] {
-                lines.append("  \(name): " + (flag.kind == .integerList ? "[\(value)]" : value))
-            } else if flag.name == "base-lr" || flag.name == "max-lr" {
+        var lines = ["  name: \(spec.name)", "  interval: \(spec.interval.rawValue)"]
+        let defaults = Dictionary(uniqueKeysWithValues: spec.entry.parameters.map { ($0.name, $0.defaultValue) })
+        for (name, value) in spec.parameterValues {
+            if let value {
+                lines.append("  \(name): \(value)")
+            } else if name == spec.kind.rateParameter {
                 lines.append("  \(name): \(yamlNumber(optimizer.learningRate))")
-            } else if flag.defaultValue.contains("steps") {
-                lines.append("  # \(name): \(flag.defaultValue), where steps is the run's length in \(spec.interval == "batch" ? "optimizer steps" : "epochs")")
             } else {
-                lines.append("  \(name): \(flag.defaultValue)")
+                let unit = spec.interval == .batch ? "optimizer steps" : "epochs"
+                lines.append("  # \(name): \(defaults[name] ?? "?"), where steps is the run's length in \(unit)")
             }
         }
         return lines
     }
 
     /// A number that YAML parsers read back as the same `Double` (always with a decimal point).
-    static func yamlNumber(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return String(format: "%.1f", value) }
-        var text = "\(value)"
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), !text[..<e].contains(".") {
-            text.insert(contentsOf: ".0", at: e)
-        }
-        return text
-    }
+    static func yamlNumber(_ value: Double) -> String { ScheduleSpec.text(value) }
 
     /// A string, quoted when YAML would read it as something else.
     static func yamlString(_ value: String) -> String {

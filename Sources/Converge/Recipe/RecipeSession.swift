@@ -236,38 +236,11 @@ public final class RecipeSession {
     /// schedule's interval.
     public func makeScheduleCallback(epochs: Int, batchesPerEpoch: Int) throws -> Callback? {
         guard let spec = recipe.schedule else { return nil }
-        let file = recipe.file.path
-        func fail(_ message: String) -> RecipeError {
-            RecipeError(file: file, line: spec.line, field: spec.path, message: message)
-        }
-        let given = Dictionary(spec.parameters, uniquingKeysWith: { a, _ in a })
-        if spec.name == "plateau" {
-            func number(_ key: String, _ fallback: Double) throws -> Double {
-                guard let text = given[key] else { return fallback }
-                guard let v = Double(text) else { throw fail("\(key.replacingOccurrences(of: "-", with: "_")): expected a number, got '\(text)'") }
-                return v
-            }
-            let mode = given["mode"] ?? "min"
-            guard let parsedMode = ReduceLROnPlateau.Mode(rawValue: mode) else { throw fail("mode: expected min or max, got '\(mode)'") }
-            let factor = try number("factor", 0.1), patience = try number("patience", 10), cooldown = try number("cooldown", 0)
-            guard factor >= 0 && factor < 1 else { throw fail("factor must be in [0, 1), got \(factor)") }
-            guard patience >= 0, cooldown >= 0 else { throw fail("patience and cooldown must not be negative") }
-            let plateau = ReduceLROnPlateau(learningRate: recipe.optimizer.learningRate, mode: parsedMode, factor: factor,
-                                            patience: Int(patience), threshold: try number("threshold", 1e-4),
-                                            cooldown: Int(cooldown), minLearningRate: try number("min-lr", 0))
+        if let plateau = spec.makePlateau(learningRate: recipe.optimizer.learningRate) {
             return PlateauScheduler(plateau, monitor: validation == nil ? "train_loss" : "val_loss")
         }
-        let steps = spec.interval == "batch" ? epochs * batchesPerEpoch : epochs
-        var arguments = [spec.name]
-        for (key, value) in spec.parameters { arguments += ["--\(key)", value] }
-        let rateFlag = spec.name == "one-cycle" ? "max-lr" : "base-lr"
-        if given[rateFlag] == nil { arguments += ["--\(rateFlag)", String(recipe.optimizer.learningRate)] }
-        arguments += ["--steps", String(max(1, steps))]
-        do {
-            let parsed = try ScheduleCommandLine.parse(arguments)
-            return LearningRateScheduler(parsed.schedule, interval: spec.interval == "batch" ? .batch : .epoch)
-        } catch let error as ScheduleCommandLineError {
-            throw fail("\(error)".replacingOccurrences(of: "--", with: "").replacingOccurrences(of: "flag", with: "parameter"))
-        }
+        let steps = spec.interval == .batch ? epochs * batchesPerEpoch : epochs
+        guard let schedule = spec.makeSchedule(learningRate: recipe.optimizer.learningRate, steps: max(1, steps)) else { return nil }
+        return LearningRateScheduler(schedule, interval: spec.interval)
     }
 }

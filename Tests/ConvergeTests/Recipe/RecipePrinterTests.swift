@@ -14,7 +14,7 @@ final class RecipePrinterTests: XCTestCase {
         let yaml = recipe.resolvedYAML()
         for line in ["seed: 42", "  label: label", "  task: classification", "  standardize: true", "    hidden: [16, 8]",
                      "    activation: relu", "    init: default", "  name: adamw", "  lr: 0.001", "  weight_decay: 0.01",
-                     "  betas: [0.9, 0.999]", "  eps: 1.0e-08", "  max_lr: 0.01", "  pct_start: 0.3", "  div_factor: 25",
+                     "  betas: [0.9, 0.999]", "  eps: 1.0e-08", "  max_lr: 0.01", "  pct_start: 0.3", "  div_factor: 25.0",
                      "  # total_steps: steps, where steps is the run's length in optimizer steps",
                      "  epochs: 10", "  batch_size: 64", "  precision: float32", "  # clip_norm: not set",
                      "# output: not set (runs/example)"] {

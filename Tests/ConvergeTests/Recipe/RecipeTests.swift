@@ -33,8 +33,8 @@ final class RecipeTests: XCTestCase {
         XCTAssertEqual(r.optimizer.momentum, 0.9)
         XCTAssertTrue(r.optimizer.nesterov)
         XCTAssertEqual(r.schedule?.name, "cosine")
-        XCTAssertEqual(r.schedule?.interval, "epoch")
-        XCTAssertEqual(r.schedule?.parameters.first?.0, "eta-min")
+        XCTAssertEqual(r.schedule?.interval, .epoch)
+        XCTAssertEqual(r.schedule?.kind, .cosine(tMax: nil, etaMin: 1e-4))
         XCTAssertEqual(r.training.earlyStopping?.patience, 2)
         XCTAssertEqual(r.resolve("train.csv").path, "/tmp/train.csv")
     }

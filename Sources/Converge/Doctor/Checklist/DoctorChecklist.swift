@@ -113,8 +113,7 @@ public struct DoctorChecklist {
 
     /// The recipe's largest learning rate: one-cycle's `max_lr`, a schedule's `base_lr`, else the optimizer's.
     func peakLearningRate() -> Double {
-        let given = Dictionary(session.recipe.schedule?.parameters ?? [], uniquingKeysWith: { a, _ in a })
-        return (given["max-lr"] ?? given["base-lr"]).flatMap(Double.init) ?? session.recipe.optimizer.learningRate
+        session.recipe.schedule?.learningRate ?? session.recipe.optimizer.learningRate
     }
 
     static func f(_ x: Double) -> String { DoctorFormat.number(x) }
