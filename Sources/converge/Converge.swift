@@ -12,7 +12,8 @@ struct ConvergeCommand: ParsableCommand {
         version: ConvergeVersion.current,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self,
                       DoctorCommand.self, LRFindCommand.self,
-                      InitCheckCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self]
+                      InitCheckCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self,
+                      GenerateCommand.self]
     )
 
     /// Runs the command line, after the checks that need the whole argument list.

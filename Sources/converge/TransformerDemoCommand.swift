@@ -25,7 +25,7 @@ struct TransformerDemoCommand: ParsableCommand {
     var steps = 300
 
     @Option(help: "Peak learning rate.")
-    var lr = 3e-3
+    var lr = 1e-2
 
     @Option(help: "Seed of initialization, batches and sampling.")
     var seed: UInt64 = 0

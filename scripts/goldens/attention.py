@@ -21,6 +21,7 @@ compare their PyTorch-style keys and shapes with "stateShapes").
 """
 import json
 import pathlib
+import sys
 
 import torch
 import torch.nn as nn
@@ -154,5 +155,52 @@ def main():
     print(f"wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size // 1024} KiB, {len(cases)} cases)")
 
 
+def check(directory):
+    """Loads the safetensors Converge wrote (TransformerStateDictExportTests) into PyTorch's
+    modules with strict=True and compares their outputs with Converge's."""
+    def load_file(path):
+        """A minimal float32 safetensors reader (8-byte header length, JSON header, raw data)."""
+        raw = pathlib.Path(path).read_bytes()
+        n = int.from_bytes(raw[:8], "little")
+        header = json.loads(raw[8:8 + n])
+        out = {}
+        for key, info in header.items():
+            if key == "__metadata__":
+                continue
+            assert info["dtype"] == "F32", info
+            start, end = info["data_offsets"]
+            buf = bytearray(raw[8 + n + start:8 + n + end])
+            out[key] = torch.frombuffer(buf, dtype=torch.float32).reshape(info["shape"]).clone()
+        return out
+
+    d = pathlib.Path(directory)
+    dump = json.loads((d / "outputs.json").read_text())
+    x = torch.tensor(dump["input"]["data"]).reshape(dump["input"]["shape"])
+    mask = nn.Transformer.generate_square_subsequent_mask(x.shape[1])
+    modules = {
+        "mha": nn.MultiheadAttention(8, 2, batch_first=True),
+        "encoder_post_ln": nn.TransformerEncoderLayer(8, 2, 16, 0.0, batch_first=True),
+        "encoder_pre_ln": nn.TransformerEncoderLayer(8, 2, 16, 0.0, activation="gelu", batch_first=True, norm_first=True),
+    }
+    worst = 0.0
+    for name, module in modules.items():
+        module.load_state_dict(load_file(str(d / f"{name}.safetensors")), strict=True)
+        module.eval()
+        with torch.no_grad():
+            if name == "mha":
+                y = module(x, x, x, attn_mask=mask, need_weights=False)[0]
+            else:
+                y = module(x, src_mask=mask)
+        expected = torch.tensor(dump[name]["data"]).reshape(dump[name]["shape"])
+        worst = max(worst, (y - expected).abs().max().item())
+        print(f"{name}: load_state_dict(strict=True) ok, max abs difference {(y - expected).abs().max().item():.2e}")
+    if worst > 1e-5:
+        print("outputs differ")
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--check":
+        check(sys.argv[2])
+    else:
+        main()

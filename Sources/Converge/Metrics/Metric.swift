@@ -18,6 +18,9 @@ public enum Metric: Hashable, CustomStringConvertible {
     case meanSquaredError
     /// Mean absolute error (regression).
     case meanAbsoluteError
+    /// `exp(mean loss)`: the perplexity of a language model whose loss is the cross-entropy per
+    /// token (nats).
+    case perplexity
 
     /// The name used in logs and history files: `loss`, `accuracy`, `top5_accuracy`, `auc`,
     /// `precision`, `recall`, `f1`, `mse`, `mae`.
@@ -32,6 +35,7 @@ public enum Metric: Hashable, CustomStringConvertible {
         case .f1: return "f1"
         case .meanSquaredError: return "mse"
         case .meanAbsoluteError: return "mae"
+        case .perplexity: return "perplexity"
         }
     }
 

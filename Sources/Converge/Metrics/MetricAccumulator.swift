@@ -1,4 +1,5 @@
 import ConvergeCore
+import Foundation
 
 /// Accumulates metrics over the batches of one epoch.
 ///
@@ -128,6 +129,7 @@ public struct MetricAccumulator {
                 value = metric == .precision ? s.precision : metric == .recall ? s.recall : s.f1
             case .meanSquaredError: value = regressionCount > 0 ? squaredError / Double(regressionCount) : .nan
             case .meanAbsoluteError: value = regressionCount > 0 ? absoluteError / Double(regressionCount) : .nan
+            case .perplexity: value = Foundation.exp(loss.mean)
             }
             return (metric.name, value)
         }

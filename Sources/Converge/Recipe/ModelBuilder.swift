@@ -8,11 +8,15 @@ public enum ModelBuilder {
     ///
     /// - Throws: ``RecipeError`` naming the layer (field path and line) when a layer does not fit
     ///   the shape it receives, or when the last layer's output does not match `outputs`.
+    /// With `perPosition` (language models), the output per sample is `[T, outputs]` and the
+    /// built model flattens it to `[N·T, outputs]` (one row of logits per token).
     public static func build(_ spec: Recipe.ModelSpec, inputShape: [Int], outputs: Int, file: String,
-                             generator: RandomGenerator = Random.generator) throws -> Sequential {
+                             generator: RandomGenerator = Random.generator, perPosition: Bool = false) throws -> Sequential {
         switch spec {
         case .mlp(let mlp): return try buildMLP(mlp, inputShape: inputShape, outputs: outputs, file: file, generator: generator)
-        case .layers(let layers): return try buildLayers(layers, inputShape: inputShape, outputs: outputs, file: file, generator: generator)
+        case .layers(let layers):
+            return try buildLayers(layers, inputShape: inputShape, outputs: outputs, file: file, generator: generator,
+                                   perPosition: perPosition)
         }
     }
 
@@ -78,7 +82,7 @@ public enum ModelBuilder {
     }
 
     static func buildLayers(_ specs: [Recipe.LayerSpec], inputShape: [Int], outputs: Int, file: String,
-                            generator: RandomGenerator) throws -> Sequential {
+                            generator: RandomGenerator, perPosition: Bool = false) throws -> Sequential {
         let model = Sequential([])
         var shape = inputShape
         for spec in specs {
@@ -189,8 +193,20 @@ public enum ModelBuilder {
                 model.append(Reshape(target))
                 shape = target
             default:
-                throw RecipeError(file: file, line: spec.line, field: spec.path, message: "unknown layer '\(spec.kind)'")
+                guard let next = try buildSequenceLayer(spec, shape: shape, outputs: outputs, into: model, file: file,
+                                                        generator: generator) else {
+                    throw RecipeError(file: file, line: spec.line, field: spec.path, message: "unknown layer '\(spec.kind)'")
+                }
+                shape = next
             }
+        }
+        if perPosition {
+            guard shape.count == 2, shape[1] == outputs else {
+                throw RecipeError(file: file, line: specs.last?.line, field: "model.layers",
+                                  message: "a language model's output per sample must be [context, \(outputs)] (logits per token), got \(shape); end with a linear layer with out: \(outputs)")
+            }
+            model.append(Flatten(startAxis: 0, endAxis: 1))
+            return model
         }
         guard shape == [outputs] else {
             throw RecipeError(file: file, line: specs.last?.line, field: "model.layers",

@@ -25,7 +25,7 @@ public struct TrainedModel {
             throw RecipeError(file: descriptionURL.path, line: nil, field: "", message: "cannot read: \(error)")
         }
         model = try ModelBuilder.build(recipe.model, inputShape: description.inputShape, outputs: description.outputCount,
-                                       file: recipe.file.path)
+                                       file: recipe.file.path, perPosition: recipe.data.sequence != nil)
         try model.loadSafetensors(from: directory.appendingPathComponent("model.safetensors"))
         model.eval()
         let standardizerURL = directory.appendingPathComponent("standardizer.json")

@@ -58,6 +58,8 @@ public struct Recipe {
         public var standardize = true
         /// Number of classes (inferred from the training labels when absent).
         public var numClasses: Int?
+        /// A token sequence for a language model (`format: text` or `format: tokens`), or nil.
+        public var sequence: SequenceDataSpec?
     }
 
     /// The model section.
@@ -140,7 +142,7 @@ public struct Recipe {
         "groupnorm": ["groups", "eps"], "instancenorm": ["eps"],
         "dropout": ["p"], "relu": [], "leaky_relu": ["slope"], "gelu": [], "tanh": [], "sigmoid": [],
         "silu": [], "flatten": [], "reshape": [],
-    ]
+    ].merging(sequenceLayerOptions) { a, _ in a }
 
     /// Reads and validates a recipe file, with `--set` overrides (``RecipeOverride``) applied.
     public static func load(from url: URL, overrides: [RecipeOverride] = []) throws -> Recipe {
@@ -195,7 +197,8 @@ public struct Recipe {
     }
 
     static func parseData(_ field: RecipeField) throws -> DataSpec {
-        let f = try field.mapping(allowed: ["train", "validation", "test", "label", "task", "standardize", "num_classes"])
+        let f = try field.mapping(allowed: ["train", "validation", "test", "label", "task", "standardize", "num_classes"]
+                                            + sequenceDataKeys)
         guard let train = f["train"] else { throw field.error("missing required key 'train'") }
         var spec = DataSpec(train: try train.string())
         if let v = f["validation"] {
@@ -211,11 +214,13 @@ public struct Recipe {
         if let t = f["task"] { spec.task = DataSpec.Task(rawValue: try t.choice(["classification", "regression"]))! }
         spec.standardize = try f["standardize"]?.bool() ?? true
         spec.numClasses = try f["num_classes"]?.positiveInt()
+        spec.sequence = try parseSequenceData(f, field: field)
         return spec
     }
 
     static func parseModel(_ field: RecipeField) throws -> ModelSpec {
-        let (kind, value) = try field.singleEntry(allowed: ["mlp", "layers"])
+        let (kind, value) = try field.singleEntry(allowed: ["mlp", "layers", "gpt"])
+        if kind == "gpt" { return .layers([try parseGPT(value)]) }
         if kind == "mlp" {
             let f = try value.mapping(allowed: ["hidden", "activation", "batchnorm", "dropout", "init"])
             var spec = MLPSpec()
@@ -243,7 +248,7 @@ public struct Recipe {
             }
             if options.isNull { return spec }
             for (key, v) in try options.mapping(allowed: layerOptions[kind] ?? []) {
-                spec.options[key] = key == "bias" ? (try v.bool() ? 1 : 0) : try v.double()
+                spec.options[key] = booleanLayerOptions.contains(key) ? (try v.bool() ? 1 : 0) : try v.double()
             }
             return spec
         })

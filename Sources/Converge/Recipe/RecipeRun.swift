@@ -212,6 +212,7 @@ public enum RecipeRun {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(description), to: output.appendingPathComponent("model.json"))
         try session.standardizer?.save(to: output.appendingPathComponent("standardizer.json"))
+        try session.writeVocabulary(to: output)
     }
 
     static func writeSummary(_ summary: Summary, to url: URL) throws {

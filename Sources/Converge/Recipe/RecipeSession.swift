@@ -29,6 +29,8 @@ public final class RecipeSession {
     public let loss: Loss
     /// The validation metrics reported for the task.
     public let metrics: [Metric]
+    /// The training token stream of a language-model recipe (`data.format`), or nil.
+    public let tokenSequence: TokenSequence?
 
     /// Loads and checks everything the recipe names, without training.
     ///
@@ -37,6 +39,24 @@ public final class RecipeSession {
     public init(_ recipe: Recipe) throws {
         self.recipe = recipe
         let file = recipe.file.path
+        if let sequence = recipe.data.sequence {
+            // A language model: windows of token ids, next-token targets, logits per token.
+            let data = try RecipeSession.loadSequenceData(recipe, sequence)
+            tokenSequence = data.corpus
+            train = data.train
+            validation = data.validation
+            test = data.test
+            standardizer = nil
+            featureNames = (0..<sequence.context).map { "t\($0)" }
+            inputShape = [sequence.context]
+            numClasses = nil
+            outputCount = data.corpus.vocabularySize
+            outputKind = .multiclass(numClasses: data.corpus.vocabularySize)
+            loss = RecipeSession.tokenCrossEntropyLoss
+            metrics = [.perplexity, .accuracy]
+            return
+        }
+        tokenSequence = nil
         let task = recipe.data.task == .classification
             ? (recipe.data.numClasses.map { LearningTask.classification(numClasses: $0) } ?? .classification)
             : LearningTask.regression
@@ -174,7 +194,10 @@ public final class RecipeSession {
     /// recipe always starts from the same weights.
     public func makeModel() throws -> Sequential {
         Random.seed(recipe.seed)
-        return try ModelBuilder.build(recipe.model, inputShape: inputShape, outputs: outputCount, file: recipe.file.path)
+        let model = try ModelBuilder.build(recipe.model, inputShape: inputShape, outputs: outputCount, file: recipe.file.path,
+                                           perPosition: recipe.data.sequence != nil)
+        try checkTokenInputs(for: model)
+        return model
     }
 
     /// The training loader (shuffled with the recipe's seed, a new order every epoch).

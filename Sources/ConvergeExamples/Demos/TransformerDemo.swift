@@ -42,7 +42,7 @@ public enum TransformerDemo {
         /// Dropout.
         public var dropout: Float = 0
         /// Peak learning rate.
-        public var learningRate = 3e-3
+        public var learningRate = 1e-2
         /// Warmup steps of the runs with warmup.
         public var warmupSteps = 60
         /// Steps between validation measurements.

@@ -1,0 +1,101 @@
+import ConvergeCore
+
+extension ModelBuilder {
+    /// Builds a sequence layer of a recipe's layer list (`embedding`, `positional_embedding`,
+    /// `transformer_block`, `lstm`, `gru`, `gpt`) for per-sample input `shape`, appends it to
+    /// `model` and returns the output shape; `nil` when `spec.kind` is not one of them.
+    ///
+    /// - `embedding {vocab, dim}`: `[T]` token ids → `[T, dim]`.
+    /// - `positional_embedding {max_length, sinusoidal}`: `[T, D]` → `[T, D]` (learned unless sinusoidal).
+    /// - `transformer_block {heads, ffn, dropout, norm_first, causal, relu}`: `[T, D]` → `[T, D]`
+    ///   (defaults: ffn 4·D, dropout 0, pre-LN, causal, GELU).
+    /// - `lstm` / `gru {hidden, layers, last}`: `[T, F]` → `[T, hidden]`, or `[hidden]` with `last`.
+    /// - `gpt {…}`: `[T]` token ids → `[T, vocab_size]` (see ``GPT``; vocab_size and context
+    ///   default to the data's).
+    static func buildSequenceLayer(_ spec: Recipe.LayerSpec, shape: [Int], outputs: Int, into model: Sequential,
+                                   file: String, generator: RandomGenerator) throws -> [Int]? {
+        func fail(_ message: String) -> RecipeError {
+            RecipeError(file: file, line: spec.line, field: spec.path, message: "\(spec.kind) does not fit input of shape \(shape): \(message)")
+        }
+        func positive(_ name: String, _ fallback: Int? = nil) throws -> Int {
+            guard let v = spec.options[name] else {
+                if let fallback { return fallback }
+                throw RecipeError(file: file, line: spec.line, field: "\(spec.path).\(spec.kind)", message: "missing required option '\(name)'")
+            }
+            guard v == v.rounded(), v >= 1, v < 1e9 else {
+                throw RecipeError(file: file, line: spec.line, field: "\(spec.path).\(spec.kind).\(name)", message: "must be a positive integer, got \(v)")
+            }
+            return Int(v)
+        }
+        func flag(_ name: String, _ fallback: Bool) -> Bool { spec.options[name].map { $0 != 0 } ?? fallback }
+        func probability(_ name: String) throws -> Float {
+            let p = spec.options[name] ?? 0
+            guard p >= 0 && p < 1 else {
+                throw RecipeError(file: file, line: spec.line, field: "\(spec.path).\(spec.kind).\(name)", message: "must be in [0, 1), got \(p)")
+            }
+            return Float(p)
+        }
+        switch spec.kind {
+        case "embedding":
+            guard shape.count == 1 else { throw fail("expects [T] token ids") }
+            let dim = try positive("dim")
+            model.append(Embedding(try positive("vocab"), dim, generator: generator))
+            return shape + [dim]
+        case "positional_embedding":
+            guard shape.count == 2 else { throw fail("expects [T, D]; put it after an embedding") }
+            let maxLength = try positive("max_length", shape[0])
+            guard maxLength >= shape[0] else { throw fail("max_length \(maxLength) is shorter than the sequence length \(shape[0])") }
+            if flag("sinusoidal", false) {
+                guard shape[1] % 2 == 0 else { throw fail("sinusoidal positions need an even width, got \(shape[1])") }
+                model.append(SinusoidalPositionalEncoding(maxLength: maxLength, dimension: shape[1]))
+            } else {
+                model.append(LearnedPositionalEmbedding(maxLength: maxLength, dimension: shape[1], generator: generator))
+            }
+            return shape
+        case "transformer_block":
+            guard shape.count == 2 else { throw fail("expects [T, D]") }
+            let heads = try positive("heads")
+            guard shape[1] % heads == 0 else { throw fail("heads \(heads) must divide the width \(shape[1])") }
+            model.append(TransformerEncoderLayer(modelDimension: shape[1], headCount: heads,
+                                                 feedForwardDimension: try positive("ffn", 4 * shape[1]),
+                                                 dropout: try probability("dropout"),
+                                                 activation: flag("relu", false) ? .relu : .gelu(.none), batchFirst: true,
+                                                 normFirst: flag("norm_first", true), isCausal: flag("causal", true),
+                                                 initGenerator: generator))
+            return shape
+        case "lstm", "gru":
+            guard shape.count == 2 else { throw fail("expects [T, features]; add a reshape layer first (e.g. reshape: [T, 1])") }
+            let hidden = try positive("hidden"), layers = try positive("layers", 1)
+            model.append(spec.kind == "lstm"
+                         ? LSTM(inputSize: shape[1], hiddenSize: hidden, layerCount: layers, batchFirst: true, generator: generator)
+                         : GRU(inputSize: shape[1], hiddenSize: hidden, layerCount: layers, batchFirst: true, generator: generator))
+            if flag("last", false) {
+                model.append(LastTimeStep())
+                return [hidden]
+            }
+            return [shape[0], hidden]
+        case "gpt":
+            guard shape.count == 1 else { throw fail("expects [T] token ids (a token-sequence data section)") }
+            let vocabulary = try positive("vocab_size", outputs)
+            guard vocabulary == outputs else {
+                throw fail("vocab_size \(vocabulary) differs from the data's vocabulary of \(outputs) (set data.vocab_size for token files)")
+            }
+            let context = try positive("context", shape[0])
+            guard context >= shape[0] else { throw fail("context \(context) is shorter than the data's context \(shape[0])") }
+            let d = try positive("d_model", 128)
+            let configuration = GPTConfiguration(
+                vocabularySize: vocabulary, contextLength: context, modelDimension: d, headCount: try positive("heads", 4),
+                layerCount: try positive("layers", 2), feedForwardDimension: try positive("ffn", 4 * d),
+                dropout: try probability("dropout"), activation: flag("relu", false) ? .relu : .gelu(.none),
+                normFirst: flag("norm_first", true), positionalEncoding: flag("sinusoidal", false) ? .sinusoidal : .learned,
+                tiedEmbeddings: flag("tied", true), residualScaling: flag("residual_scaling", true))
+            if let problem = configuration.problem {
+                throw RecipeError(file: file, line: spec.line, field: "\(spec.path).gpt", message: problem)
+            }
+            model.append(GPT(configuration, generator: generator))
+            return [shape[0], vocabulary]
+        default:
+            return nil
+        }
+    }
+}
