@@ -11,7 +11,7 @@ struct ConvergeCommand: ParsableCommand {
         discussion: "Shell completions: converge --generate-completion-script bash|zsh|fish (see the README).",
         version: ConvergeVersion.current,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self,
-                      DoctorCommand.self, LRFindCommand.self,
+                      LintCommand.self, DoctorCommand.self, LRFindCommand.self,
                       InitCheckCommand.self, ScheduleCommand.self, DemoCommand.self, BenchCommand.self,
                       GenerateCommand.self]
     )

@@ -13,8 +13,9 @@ struct InitCheckCommand: ParsableCommand {
         Pushes --samples standard-normal inputs through --depth bias-free Linear(width, width) layers, \
         each initialized by --init and followed by --activation, and prints the mean and variance of \
         the activations after every layer (layer 0 is the input), then a last line with the final \
-        layer's variance and a verdict: stable, vanishing (variance fell more than 1000×) or exploding \
-        (grew more than 1000×, or reached Inf).
+        layer's variance and a verdict: stable, vanishing (variance fell more than 1000×), exploding \
+        (grew more than 1000×, or reached Inf) or saturated (tanh/sigmoid: half or more of the last \
+        layer's outputs at the activation's ends, measured, whatever the variance).
         Inits: he, xavier-normal (also spelled xavier), xavier-uniform, normal-0.01 (too small), \
         normal-1.0 (too large), orthogonal, default \
         (PyTorch's Linear default). Activations: relu, tanh, sigmoid, linear, gelu.

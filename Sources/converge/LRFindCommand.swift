@@ -51,6 +51,7 @@ struct LRFindCommand: ParsableCommand {
             for s in result.suggestions where s.rule != .valley {
                 FileHandle.standardError.write(Data("\(s.rule.rawValue): \(String(format: "%.3g", s.learningRate))\n".utf8))
             }
+            if result.isFlat { throw LRFindError.flat(fall: result.relativeFall) }
             guard let suggestion = result.suggestion else {
                 throw LRFindError.tooShort(steps: result.learningRates.count)
             }
@@ -62,11 +63,14 @@ struct LRFindCommand: ParsableCommand {
 /// Why `lr-find` could not suggest a learning rate.
 enum LRFindError: Error, CustomStringConvertible {
     case tooShort(steps: Int)
+    case flat(fall: Double)
 
     var description: String {
         switch self {
         case .tooShort(let steps):
             return "the loss diverged after \(steps) steps, too early to suggest a learning rate; try a lower --start-lr or more --steps"
+        case .flat(let fall):
+            return "the loss never moved during the sweep (its best is \(String(format: "%.1f", fall * 100))% below its start): no learning rate is suggested, because the model is not learning at any rate; run converge doctor (gradient flow, dead units)"
         }
     }
 }

@@ -102,7 +102,8 @@ public struct Benchmark {
 public enum BenchmarkRegistry {
     /// Every registered benchmark, in registration order.
     public private(set) static var all: [Benchmark] = [GEMMBenchmark.benchmark, StreamRecBenchmark.benchmark,
-                                                        TransformerBenchmark.benchmark]
+                                                        TransformerBenchmark.benchmark, InstrumentBenchmark.benchmark,
+                                                        DoctorCorpus.benchmark]
 
     /// The registered names, in order.
     public static var names: [String] { all.map(\.name) }

@@ -143,7 +143,8 @@ public struct ActivationStatistics: Equatable, Sendable {
         if !dead.isEmpty {
             result.append(DoctorFinding(check: "dead-relu", status: .fail,
                                         message: prefix + dead.map(describe).joined(separator: "; ") + " (zero for the whole batch)",
-                                        suggestion: "dead ReLUs never recover: lower the learning rate, add gradient clipping, reduce weight decay, or use LeakyReLU/GELU"))
+                                        suggestion: "dead ReLUs never recover; reduce weight decay",
+                                        remedies: [.leakyReLU, .lowerLearningRate, .clipGradients(maxNorm: 1)]))
         } else if !someDead.isEmpty {
             result.append(DoctorFinding(check: "dead-relu", status: .warn,
                                         message: prefix + someDead.map(describe).joined(separator: "; ") + " (zero for the whole batch)",
@@ -153,13 +154,15 @@ public struct ActivationStatistics: Equatable, Sendable {
         if !saturated.isEmpty {
             result.append(DoctorFinding(check: "saturation", status: .warn,
                                         message: prefix + saturated.map { "\($0.path) (\($0.layer)) is \(DoctorFormat.percent($0.saturatedFraction ?? 0)) saturated" }.joined(separator: "; "),
-                                        suggestion: "saturated units pass almost no gradient: scale the initialization down (Xavier for tanh/sigmoid), normalize the inputs, or add normalization layers"))
+                                        suggestion: "saturated units pass almost no gradient",
+                                        remedies: [.matchedInitializer, .standardizeInputs, .batchNorm]))
         }
         let collapsed = statistics.filter { $0.count > 1 && $0.std.isFinite && $0.std < 1e-6 }
         if !collapsed.isEmpty {
             result.append(DoctorFinding(check: "activations", status: .fail,
                                         message: prefix + collapsed.map { "\($0.path) (\($0.layer)) output has std \(DoctorFormat.number($0.std))" }.joined(separator: "; ") + ": activations collapsed",
-                                        suggestion: "the initialization is too small or a layer saturates: use He/Xavier initialization and normalization layers"))
+                                        suggestion: "the initialization is too small or a layer saturates",
+                                        remedies: [.matchedInitializer, .batchNorm]))
         }
         if result.isEmpty && !statistics.isEmpty {
             let rectified = statistics.compactMap { $0.deadUnits }.reduce(0, +)

@@ -78,7 +78,7 @@ public struct CurveDiagnosis: Equatable, Sendable {
         let causes = pattern.causes.isEmpty ? "" : " Likely: " + pattern.causes.joined(separator: "; or ") + "."
         return DoctorFinding(check: "loss-curve", status: pattern.status,
                              message: "\(pattern.title): \(evidence).\(causes)",
-                             suggestion: pattern.fixes.joined(separator: "; "))
+                             suggestion: pattern.otherFixes.joined(separator: "; "), remedies: pattern.remedies)
     }
 
     /// Diagnoses the `train_loss` and `val_loss` series of `history`.

@@ -103,21 +103,25 @@ public struct GradientFlow: Equatable, Sendable {
         case .vanishing:
             return DoctorFinding(check: check, status: .fail,
                                  message: "vanishing gradients: the norm falls \(DoctorFormat.number(1 / ratio))× from \(layers.last!.name) (output side, \(DoctorFormat.number(layers.last!.norm))) to \(layers.first!.name) (input side, \(DoctorFormat.number(layers.first!.norm))); lower layers barely learn",
-                                 suggestion: "add normalization (BatchNorm/LayerNorm) or residual connections; use He initialization with ReLU (Xavier with tanh); prefer ReLU/GELU over sigmoid in deep stacks")
+                                 suggestion: "or residual connections; prefer ReLU/GELU over sigmoid in deep stacks",
+                                 remedies: [.batchNorm, .matchedInitializer])
         case .exploding:
             if let bad = layers.first(where: { !$0.norm.isFinite }) {
                 return DoctorFinding(check: check, status: .fail,
                                      message: "exploding gradients: the gradient of \(bad.name) is \(DoctorFormat.number(bad.norm))",
-                                     suggestion: "lower the learning rate, add gradient clipping (clip_norm: 1.0), and check for NaN/Inf with anomaly mode")
+                                     suggestion: "check for NaN/Inf with anomaly mode",
+                                     remedies: [.lowerLearningRate, .clipGradients(maxNorm: 1)])
             }
             return DoctorFinding(check: check, status: .fail,
                                  message: "exploding gradients: the norm grows \(DoctorFormat.number(ratio))× from \(layers.last!.name) (output side, \(DoctorFormat.number(layers.last!.norm))) to \(layers.first!.name) (input side, \(DoctorFormat.number(layers.first!.norm)))",
-                                 suggestion: "add gradient clipping (clip_norm: 1.0), lower the learning rate, add normalization; check the initialization scale")
+                                 suggestion: "check the initialization scale",
+                                 remedies: [.clipGradients(maxNorm: 1), .lowerLearningRate, .batchNorm])
         case .noGradient:
             let dead = layers.filter { $0.zeroFraction == 1 }.map(\.name)
             return DoctorFinding(check: check, status: .fail,
                                  message: "no gradient reaches \(dead.joined(separator: ", ")) (every element exactly 0)",
-                                 suggestion: "look for dead ReLUs in front of the layer (use LeakyReLU/GELU, a lower learning rate, less weight decay), a frozen or detached part of the graph, or a loss that ignores the output")
+                                 suggestion: "look for dead ReLUs in front of the layer (less weight decay), a frozen or detached part of the graph, or a loss that ignores the output",
+                                 remedies: [.leakyReLU, .lowerLearningRate])
         }
     }
 }

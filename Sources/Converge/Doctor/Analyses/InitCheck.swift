@@ -28,7 +28,15 @@ public enum InitCheck {
         case vanishing
         /// The variance grew by more than that factor, or reached Inf/NaN.
         case exploding
+        /// The variance survived, but at least ``InitCheck/saturationLimit`` of a bounded
+        /// activation's outputs sit at its ends (tanh: |y| > 0.99; sigmoid: y < 0.01 or y > 0.99),
+        /// where it passes almost no gradient: tanh with N(0, 1) weights keeps a variance near 1
+        /// only because nearly every output is ±1.
+        case saturated
     }
+
+    /// The fraction of saturated outputs at the last layer from which the verdict is `saturated` (0.5).
+    public static let saturationLimit = 0.5
 
     /// The factor by which the variance must shrink or grow across the stack to be flagged (10³).
     public static let collapseRatio = 1e3
@@ -41,6 +49,9 @@ public enum InitCheck {
         public var mean: Double
         /// Unbiased variance of every activation of the batch.
         public var variance: Double
+        /// Fraction of the activations at the ends of a bounded activation (tanh, sigmoid), nil
+        /// for the input and for unbounded activations.
+        public var saturatedFraction: Double? = nil
     }
 
     /// One run of the experiment.
@@ -67,6 +78,7 @@ public enum InitCheck {
             let v = finalVariance
             if !v.isFinite || v / input > InitCheck.collapseRatio { return .exploding }
             if v / input < 1 / InitCheck.collapseRatio { return .vanishing }
+            if let saturated = layers.last?.saturatedFraction, saturated >= InitCheck.saturationLimit { return .saturated }
             return .stable
         }
 
@@ -89,7 +101,9 @@ public enum InitCheck {
         /// the stable band when it did.
         public var summary: String {
             var text = "layer \(depth) variance: \(InitCheck.format(finalVariance)) (\(verdict.rawValue))"
-            if verdict != .stable, let k = firstUnstableLayer {
+            if verdict == .saturated, let saturated = layers.last?.saturatedFraction {
+                text += "; \(String(format: "%.1f", saturated * 100))% of the outputs saturated at the activation's ends"
+            } else if verdict != .stable, let k = firstUnstableLayer {
                 text += "; the variance left [1e-3, 1e3] × the input's at layer \(k)"
             }
             return text
@@ -115,7 +129,9 @@ public enum InitCheck {
         withNoGrad {
             for (i, layer) in layers.enumerated() {
                 x = activation(layer(x))
-                stats.append(statistics(x, layer: i + 1))
+                var s = statistics(x, layer: i + 1)
+                s.saturatedFraction = saturation(x, activation: activation)
+                stats.append(s)
             }
         }
         return Result(scheme: scheme, activation: activation, depth: depth, width: width, samples: samples, layers: stats)
@@ -131,6 +147,19 @@ public enum InitCheck {
         x.withUnsafeBufferPointer { for v in $0 { let d = Double(v) - mean; squares += d * d } }
         let variance = squares / (n - 1)
         return LayerStatistics(layer: layer, mean: Double(Float(mean)), variance: Double(Float(variance)))
+    }
+
+    /// The fraction of `x` at the ends of a bounded activation, nil for unbounded ones.
+    static func saturation(_ x: Tensor, activation: Activation) -> Double? {
+        let test: (Float) -> Bool
+        switch activation {
+        case .tanh: test = { Swift.abs($0) > 0.99 }
+        case .sigmoid: test = { $0 < 0.01 || $0 > 0.99 }
+        default: return nil
+        }
+        var count = 0
+        x.withUnsafeBufferPointer { for v in $0 where test(v) { count += 1 } }
+        return Double(count) / Double(Swift.max(x.count, 1))
     }
 
     static func format(_ value: Double) -> String {

@@ -137,8 +137,30 @@ public struct LRFinderResult: Equatable, Sendable {
         self.smoothedLosses = smoothedLosses
         self.diverged = diverged
         self.plannedSteps = plannedSteps
-        suggestions = LRSuggestion.suggestions(learningRates: learningRates, losses: smoothedLosses, plannedSteps: plannedSteps)
+        let all = LRSuggestion.suggestions(learningRates: learningRates, losses: smoothedLosses, plannedSteps: plannedSteps)
+        suggestions = LRFinderResult.isFlat(smoothedLosses) ? [] : all
     }
+
+    /// The smallest fall of the smoothed loss (its best before divergence against its start, as a
+    /// fraction of the start) for which a sweep suggests a learning rate: 5%. A sweep whose loss
+    /// never fell that far says nothing about the learning rate (the model is not learning at
+    /// any rate: vanishing gradients, dead units, a loss that ignores the output).
+    public static let flatThreshold = 0.05
+
+    /// How far the smoothed loss fell from its start to its lowest finite value, relative to the start.
+    public var relativeFall: Double { LRFinderResult.relativeFall(smoothedLosses) }
+
+    /// Whether the loss never moved during the sweep (fell less than ``flatThreshold``); such a
+    /// sweep has no suggestions.
+    public var isFlat: Bool { LRFinderResult.isFlat(smoothedLosses) }
+
+    static func relativeFall(_ losses: [Double]) -> Double {
+        let finite = losses.prefix { $0.isFinite }
+        guard let first = finite.first, let best = finite.min(), first != 0 else { return 0 }
+        return (first - best) / Swift.abs(first)
+    }
+
+    static func isFlat(_ losses: [Double]) -> Bool { losses.count >= 3 && relativeFall(losses) < flatThreshold }
 
     /// The default suggestion (the valley rule), if any.
     public var suggestion: LRSuggestion? { suggestion(.valley) }

@@ -51,6 +51,25 @@ public enum LossCurvePattern: String, CaseIterable, Sendable {
         }
     }
 
+    /// The fixes from the remedy catalogue, most likely first (the repair tries them).
+    public var remedies: [Remedy] {
+        switch self {
+        case .flat: return [.raiseLearningRate]
+        case .diverging: return [.lowerLearningRate, .clipGradients(maxNorm: 1)]
+        case .underfitting: return [.raiseLearningRate, .optimizer("adam")]
+        case .oscillating: return [.lowerLearningRate, .optimizer("adamw"), .warmup]
+        case .overfitting, .memorizing, .healthy, .inconclusive: return []
+        }
+    }
+
+    /// The fixes beyond ``remedies`` (data, capacity, regularization).
+    public var otherFixes: [String] {
+        let listed = Set(remedies.map(\.description))
+        return fixes.filter { fix in !listed.contains(fix) && !fix.contains("learning rate by") && fix != "reduce the learning rate"
+            && fix != "add gradient clipping" && fix != "increase the learning rate" && !fix.hasPrefix("try a different optimizer")
+            && fix != "add learning-rate warmup" }
+    }
+
     /// The fixes, most likely first.
     public var fixes: [String] {
         switch self {

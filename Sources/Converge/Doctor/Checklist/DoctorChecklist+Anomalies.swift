@@ -18,7 +18,8 @@ extension DoctorChecklist {
                                     message: "no NaN or Inf in \(trainer.globalStep) training steps with every op's output and gradient checked")
         } catch let anomaly as TrainingAnomaly {
             finding = DoctorFinding(check: "nan-hunt", status: .fail, message: anomaly.description,
-                                    suggestion: "fix the op named (e.g. log/sqrt/division of values ≤ 0: add an epsilon or clamp), lower the learning rate, add gradient clipping")
+                                    suggestion: "fix the op named (e.g. log/sqrt/division of values ≤ 0: add an epsilon or clamp)",
+                                    remedies: [.lowerLearningRate, .clipGradients(maxNorm: 1)])
         }
         return DoctorReport.Section(title: "", findings: [finding])
     }

@@ -89,7 +89,7 @@ extension DoctorChecklist {
             let listed = unscaled.prefix(5).map { "\(name($0)) (mean \(f(means[$0])), std \(f(stds[$0])))" }.joined(separator: ", ")
             findings.append(DoctorFinding(check: "scaling", status: .warn,
                                           message: "inputs are not normalized: \(listed)\(unscaled.count > 5 ? ", …" : "")",
-                                          suggestion: "set data.standardize: true (zero mean, unit variance per feature)"))
+                                          remedies: [.standardizeInputs]))
         } else {
             findings.append(DoctorFinding(check: "scaling", status: .ok,
                                           message: "inputs \(state): every feature's mean within ±10 and std within [0.01, 10]"))

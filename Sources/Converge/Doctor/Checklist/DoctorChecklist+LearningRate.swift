@@ -12,18 +12,22 @@ extension DoctorChecklist {
         let result = try finder.run(model: model, optimizer: optimizer, loss: session.loss, data: session.makeTrainLoader())
         let peak = peakLearningRate()
         let finding: DoctorFinding
-        if let valley = result.suggestion, let minimum = result.suggestion(.minimumOverTen) {
+        if result.isFlat {
+            finding = DoctorFinding(check: "lr-finder", status: .warn,
+                                    message: "the loss never moved during the sweep from \(f(finder.startLearningRate)) to \(f(result.learningRates.last ?? finder.endLearningRate)) (its best is \(DoctorFormat.percent(result.relativeFall)) below its start): the model does not learn at any rate, so no learning rate is suggested",
+                                    suggestion: "the learning rate is not the problem: see the gradient flow and activation checks")
+        } else if let valley = result.suggestion, let minimum = result.suggestion(.minimumOverTen) {
             let atMinimum = minimum.learningRate * 10
             let others = result.suggestions.filter { $0.rule != .valley }.map(\.description).joined(separator: ", ")
             let what = "suggested learning rate \(String(format: "%.3g", valley.learningRate)) (valley; \(others)); the loss bottoms out at lr \(f(atMinimum))"
             if peak >= atMinimum {
                 finding = DoctorFinding(check: "lr-finder", status: .warn,
                                         message: "\(what); the recipe's peak learning rate \(f(peak)) is at or beyond that minimum, where the loss starts to climb",
-                                        suggestion: "lower the learning rate toward \(String(format: "%.3g", valley.learningRate))")
+                                        remedies: [.learningRate(valley.learningRate)])
             } else if peak < valley.learningRate / 10 {
                 finding = DoctorFinding(check: "lr-finder", status: .warn,
                                         message: "\(what); the recipe's peak learning rate \(f(peak)) is more than 10× below the suggestion: training will be slow",
-                                        suggestion: "raise the learning rate toward \(String(format: "%.3g", valley.learningRate))")
+                                        remedies: [.learningRate(valley.learningRate)])
             } else {
                 finding = DoctorFinding(check: "lr-finder", status: .ok,
                                         message: "\(what); the recipe's peak learning rate \(f(peak)) lies in the range where the loss falls")

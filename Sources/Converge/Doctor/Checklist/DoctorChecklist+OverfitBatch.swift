@@ -51,7 +51,8 @@ extension DoctorChecklist {
         if !last.isFinite {
             finding = DoctorFinding(check: "overfit-one-batch", status: .fail,
                                     message: "the loss on one batch became \(f(last)) after \(losses.count) steps (\(what))",
-                                    suggestion: "the learning rate is too high even for one batch, or an op overflows: lower the learning rate and see the NaN/Inf hunt")
+                                    suggestion: "the learning rate is too high even for one batch, or an op overflows: see the NaN/Inf hunt",
+                                    remedies: [.lowerLearningRate])
         } else if last <= target * first {
             finding = DoctorFinding(check: "overfit-one-batch", status: .ok,
                                     message: "one batch memorized: loss \(f(first)) → \(f(last)) (below \(DoctorFormat.percent(target)) of the start) in \(losses.count) steps\(accuracyText) (\(what))")

@@ -19,7 +19,9 @@ extension DoctorChecklist {
         }
         let gradients = GradientMonitor(interval: Swift.max(1, loader.count))
         let spikes = LossSpikeDetector()
-        var callbacks: [Callback] = [AnomalyDetection()]
+        // The instruments before clipping (they read the unclipped batch gradient), about 40 measurements.
+        let panel = InstrumentPanel(interval: Swift.max(1, epochs * loader.count / Swift.max(1, session.recipe.training.accumulationSteps) / 40))
+        var callbacks: [Callback] = [AnomalyDetection(), panel]
         if let clipping { callbacks.append(clipping) }
         if let schedule = try session.makeScheduleCallback(epochs: epochs, batchesPerEpoch: loader.count) { callbacks.append(schedule) }
         callbacks += [gradients, spikes]
@@ -32,7 +34,7 @@ extension DoctorChecklist {
             try trainer.fit(train: loader, validation: validation, epochs: epochs)
         } catch let anomaly as TrainingAnomaly {
             findings.append(DoctorFinding(check: "nan-hunt", status: .fail, message: "during training, " + anomaly.description,
-                                          suggestion: "lower the learning rate, add gradient clipping, and fix the op named"))
+                                          suggestion: "fix the op named", remedies: [.lowerLearningRate, .clipGradients(maxNorm: 1)]))
         }
         let history = trainer.history
         let thresholds = CurveDiagnosis.Thresholds(initialLoss: initialLoss.isFinite ? initialLoss : nil)
@@ -43,6 +45,7 @@ extension DoctorChecklist {
         }
         findings.append(spikes.finding)
         findings += gradients.findings()
+        findings += panel.findings()
         if !history.records.isEmpty {
             let sample = activationSample()
             findings += ActivationStatistics.findings(ActivationStatistics.profile(model, input: sample),
@@ -67,6 +70,13 @@ extension DoctorChecklist {
                                            LineChart.Series("after clipping", x: steps, y: gradients.norms.map(\.afterClipping), isDashed: true)],
                                   logScaleY: gradients.norms.allSatisfy { $0.beforeClipping > 0 })
             figures.append(DoctorReport.Figure(file: "gradient_norms.svg", caption: "Global gradient norm before and after clipping", chart: chart))
+        }
+        let instruments = panel.chart()
+        if !instruments.panels.isEmpty {
+            figures.append(DoctorReport.Figure(file: "instruments.svg", caption: "Instruments: gradient signal-to-noise and update-to-weight ratio per layer, sharpness against the stability edge, step-size quality α",
+                                               chart: instruments))
+            details.append("")
+            details.append("Instruments (every \(panel.interval) steps, on a quarter of the step's batch): \(String(format: "%.2f", panel.secondsSpent)) s spent measuring.")
         }
         return DoctorReport.Section(title: "", findings: findings, details: details, figures: figures)
     }

@@ -56,6 +56,7 @@ public struct DoctorChecklist {
         try session.validateBatches(for: try session.makeModel())
         var report = DoctorReport(subject: session.recipe.file.relativePath)
         let steps: [(String, () throws -> DoctorReport.Section)] = [
+            ("Lint (static checks on the recipe and its data)", lintRecipe),
             ("Data pipeline", checkData),
             ("Overfit one batch (regularization off)", overfitOneBatch),
             ("NaN/Inf hunt (anomaly mode)", huntAnomalies),
@@ -72,7 +73,17 @@ public struct DoctorChecklist {
             section.title = title
             report.sections.append(section)
         }
-        return report
+        return DoctorAdvice.reconcile(report, recipe: session.recipe)
+    }
+
+    /// Step 0: ``RecipeLint`` on the recipe and its data.
+    func lintRecipe() throws -> DoctorReport.Section {
+        let lint = RecipeLint().lint(session.recipe)
+        var findings = lint.findings.filter { $0.severity != .info }.map(\.doctorFinding)
+        if findings.isEmpty {
+            findings.append(DoctorFinding(check: "lint", status: .ok, message: "no problems in the recipe and a sample of its data (\(lint.findings.count) remark\(lint.findings.count == 1 ? "" : "s"))"))
+        }
+        return DoctorReport.Section(title: "", findings: findings, details: lint.findings.filter { $0.severity == .info }.map { "- \($0)" })
     }
 
     // MARK: - Shared helpers

@@ -30,15 +30,66 @@ public struct DoctorFinding: Codable, Equatable, Sendable, CustomStringConvertib
     public var status: Status
     /// What was observed, with the evidence (values, epochs, layers).
     public var message: String
-    /// What to do about it (empty when nothing needs doing).
+    /// What to do about it (empty when nothing needs doing): the remedies in words, then any
+    /// other advice.
     public var suggestion: String
+    /// The recipe changes from the catalogue that match this diagnosis (the repair tries them);
+    /// ``DoctorAdvice`` removes those the recipe already has and those that conflict with a
+    /// stronger finding.
+    public var remedies: [Remedy] {
+        didSet { suggestion = DoctorFinding.compose(remedies.map(\.description), note) }
+    }
+    /// The advice that is not a remedy (kept when the remedies change).
+    var note: String
 
-    /// Creates a finding.
-    public init(check: String, status: Status, message: String, suggestion: String = "") {
+    /// Creates a finding; `suggestion` is advice beyond the `remedies`, which come first in the
+    /// suggestion's text.
+    public init(check: String, status: Status, message: String, suggestion: String = "", remedies: [Remedy] = []) {
         self.check = check
         self.status = status
         self.message = message
-        self.suggestion = suggestion
+        self.remedies = remedies
+        self.note = suggestion
+        self.suggestion = DoctorFinding.compose(remedies.map(\.description), suggestion)
+    }
+
+    /// Sets the remedies with their text as given (advice in the recipe's terms).
+    mutating func setRemedies(_ remedies: [Remedy], texts: [String], note extra: String? = nil) {
+        self.remedies = remedies
+        if let extra { note = extra }
+        suggestion = DoctorFinding.compose(texts, note)
+    }
+
+    static func compose(_ remedies: [String], _ note: String) -> String {
+        (remedies + (note.isEmpty ? [] : [note])).joined(separator: "; ")
+    }
+
+    private enum CodingKeys: String, CodingKey { case check, status, message, suggestion, remedies }
+
+    /// Decodes a finding (`remedies` may be absent).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        check = try c.decode(String.self, forKey: .check)
+        status = try c.decode(Status.self, forKey: .status)
+        message = try c.decode(String.self, forKey: .message)
+        suggestion = try c.decode(String.self, forKey: .suggestion)
+        remedies = try c.decodeIfPresent([Remedy].self, forKey: .remedies) ?? []
+        note = suggestion
+    }
+
+    /// Encodes a finding (`remedies` only when there are any).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(check, forKey: .check)
+        try c.encode(status, forKey: .status)
+        try c.encode(message, forKey: .message)
+        try c.encode(suggestion, forKey: .suggestion)
+        if !remedies.isEmpty { try c.encode(remedies, forKey: .remedies) }
+    }
+
+    /// Findings are equal when what they report is (the note is part of the suggestion).
+    public static func == (a: DoctorFinding, b: DoctorFinding) -> Bool {
+        a.check == b.check && a.status == b.status && a.message == b.message && a.suggestion == b.suggestion && a.remedies == b.remedies
     }
 
     /// `[fail] gradient-flow: … → …`.

@@ -45,6 +45,8 @@ public struct DoctorReport {
     public var subject: String
     /// The sections in checklist order.
     public var sections: [Section]
+    /// The reconciled recommendations, one per kind of change, most serious first (``DoctorAdvice``).
+    public var recommendations: [DoctorRecommendation] = []
 
     /// Creates a report.
     public init(subject: String, sections: [Section] = []) {
@@ -75,6 +77,10 @@ public struct DoctorReport {
                 lines.append("  \(f.status.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(f.check): \(f.message)")
                 if !f.suggestion.isEmpty { lines.append("        → \(f.suggestion)") }
             }
+        }
+        if !recommendations.isEmpty {
+            lines += ["", "Recommendations (one per problem, checked against the recipe):"]
+            lines += recommendations.enumerated().map { "  \($0.offset + 1). \($0.element)" }
         }
         lines.append("")
         lines.append("summary: \(tally)")
@@ -109,6 +115,9 @@ public struct DoctorReport {
             for figure in section.figures {
                 md += ["", "![\(figure.caption)](\(figure.file))", "", "*\(figure.caption)*"]
             }
+        }
+        if !recommendations.isEmpty {
+            md += ["", "## Recommendations", ""] + recommendations.enumerated().map { "\($0.offset + 1). \($0.element.text) (for \($0.element.checks.map { "`\($0)`" }.joined(separator: ", ")))" }
         }
         return md.joined(separator: "\n") + "\n"
     }

@@ -88,7 +88,8 @@ public final class GradientMonitor: Callback {
         if let bad = norms.first(where: { !$0.beforeClipping.isFinite }) {
             result.append(DoctorFinding(check: "gradient-norm", status: .fail,
                                         message: "the global gradient norm became \(DoctorFormat.number(bad.beforeClipping)) at step \(bad.step)",
-                                        suggestion: "lower the learning rate, add gradient clipping, and run with anomaly detection to find the op that produced it"))
+                                        suggestion: "run with anomaly detection to find the op that produced it",
+                                        remedies: [.lowerLearningRate, .clipGradients(maxNorm: 1)]))
         } else if !norms.isEmpty {
             var jumps: [(step: Int, norm: Double, median: Double)] = []
             for i in norms.indices where i >= 10 {
@@ -104,7 +105,8 @@ public final class GradientMonitor: Callback {
             if let first = jumps.first {
                 result.append(DoctorFinding(check: "gradient-norm", status: .warn,
                                             message: "the global gradient norm jumps by orders of magnitude in \(jumps.count) of \(norms.count) steps, first at step \(first.step): \(DoctorFormat.number(first.norm)) against a median of \(DoctorFormat.number(first.median)) over the 10 steps before",
-                                            suggestion: "unstable training: add gradient clipping, learning-rate warmup, or batch normalization"))
+                                            suggestion: "the training is unstable",
+                                            remedies: [.clipGradients(maxNorm: 1), .warmup, .batchNorm]))
             } else {
                 let clipped = norms.filter { $0.afterClipping < $0.beforeClipping * (1 - 1e-6) }.count
                 result.append(DoctorFinding(check: "gradient-norm", status: .ok,

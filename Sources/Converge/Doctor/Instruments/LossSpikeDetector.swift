@@ -119,6 +119,7 @@ public final class LossSpikeDetector: Callback {
         return DoctorFinding(check: "loss-spikes", status: status,
                              message: "\(what) in \(observedCount) batches, first at step \(first.step): \(listed)",
                              suggestion: status == .ok ? "occasional outlier batches are usually harmless; if spikes recur, look at the examples of those batches"
-                                 : "lower the learning rate or add warmup, add gradient clipping (clip_norm: 1.0), check the data for outliers or mislabeled batches")
+                                 : "check the data for outliers or mislabeled batches",
+                             remedies: status == .ok ? [] : [.lowerLearningRate, .warmup, .clipGradients(maxNorm: 1)])
     }
 }

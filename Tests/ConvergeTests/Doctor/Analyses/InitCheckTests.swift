@@ -126,3 +126,19 @@ final class InitCheckTests: XCTestCase {
         XCTAssertTrue(lines[3].hasSuffix("stable"))
     }
 }
+
+final class InitCheckSaturationTests: XCTestCase {
+    /// tanh with N(0, 1) weights keeps a variance near 1 only because nearly every output is ±1:
+    /// the verdict comes from the measured outputs, not the variance alone.
+    func testTanhWithUnitNormalWeightsIsSaturatedNotStable() {
+        let result = InitCheck.run(scheme: .normalLarge, activation: .tanh, depth: 10, width: 128, samples: 64)
+        XCTAssertGreaterThan(result.finalVariance, 0.5, "the variance alone looks healthy")
+        XCTAssertGreaterThan(result.layers.last!.saturatedFraction!, 0.5)
+        XCTAssertEqual(result.verdict, .saturated)
+        XCTAssertTrue(result.summary.contains("saturated"), result.summary)
+        let xavier = InitCheck.run(scheme: .xavier, activation: .tanh, depth: 10, width: 128, samples: 64)
+        XCTAssertLessThan(xavier.layers.last!.saturatedFraction!, 0.1)
+        XCTAssertNotEqual(xavier.verdict, .saturated)
+        XCTAssertNil(InitCheck.run(scheme: .he, activation: .relu, depth: 2, width: 8, samples: 8).layers.last!.saturatedFraction)
+    }
+}

@@ -39,7 +39,7 @@ final class DoctorChecklistTests: XCTestCase {
         let session = try RecipeSession(recipe(in: dir, optimizer: "{ name: adam, lr: 1.0e-2 }"))
         var steps: [String] = []
         let report = try DoctorChecklist(session: session, options: quickOptions).run { steps.append($0) }
-        XCTAssertEqual(steps.count, 7)
+        XCTAssertEqual(steps.count, 8)
         XCTAssertEqual(report.sections.map(\.title), steps)
         let checks = Set(report.findings.map(\.check))
         for check in ["data-finite", "labels", "scaling", "shapes", "validation", "overfit-one-batch", "nan-hunt",
