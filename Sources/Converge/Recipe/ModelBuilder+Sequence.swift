@@ -10,6 +10,7 @@ extension ModelBuilder {
     /// - `transformer_block {heads, ffn, dropout, norm_first, causal, relu}`: `[T, D]` → `[T, D]`
     ///   (defaults: ffn 4·D, dropout 0, pre-LN, causal, GELU).
     /// - `lstm` / `gru {hidden, layers, last}`: `[T, F]` → `[T, hidden]`, or `[hidden]` with `last`.
+    /// - `residual {layers: [...]}`: `x + f(x)` around a layer list whose output has `x`'s shape.
     /// - `gpt {…}`: `[T]` token ids → `[T, vocab_size]` (see ``GPT``; vocab_size and context
     ///   default to the data's).
     static func buildSequenceLayer(_ spec: Recipe.LayerSpec, shape: [Int], outputs: Int, into model: Sequential,
@@ -74,6 +75,18 @@ extension ModelBuilder {
                 return [hidden]
             }
             return [shape[0], hidden]
+        case "residual":
+            let branch = try buildLayers(spec.layers, inputShape: shape, outputs: 0, file: file, generator: generator,
+                                         checksOutput: false)
+            // The branch's output shape, from one example of zeros (evaluation mode: no batch statistics).
+            let probe = withNoGrad { () -> [Int] in
+                branch.eval()
+                defer { branch.train() }
+                return Array(branch(Tensor.zeros([1] + shape)).shape.dropFirst())
+            }
+            guard probe == shape else { throw fail("the branch's output \(probe) must have the input's shape for x + f(x)") }
+            model.append(Residual(branch))
+            return shape
         case "gpt":
             guard shape.count == 1 else { throw fail("expects [T] token ids (a token-sequence data section)") }
             let vocabulary = try positive("vocab_size", outputs)

@@ -82,7 +82,7 @@ public enum ModelBuilder {
     }
 
     static func buildLayers(_ specs: [Recipe.LayerSpec], inputShape: [Int], outputs: Int, file: String,
-                            generator: RandomGenerator, perPosition: Bool = false) throws -> Sequential {
+                            generator: RandomGenerator, perPosition: Bool = false, checksOutput: Bool = true) throws -> Sequential {
         let model = Sequential([])
         var shape = inputShape
         for spec in specs {
@@ -200,6 +200,7 @@ public enum ModelBuilder {
                 shape = next
             }
         }
+        if !checksOutput { return model }
         if perPosition {
             guard shape.count == 2, shape[1] == outputs else {
                 throw RecipeError(file: file, line: specs.last?.line, field: "model.layers",

@@ -34,6 +34,7 @@ extension Recipe {
         "transformer_block": ["heads", "ffn", "dropout", "norm_first", "causal", "relu"],
         "lstm": ["hidden", "layers", "last"],
         "gru": ["hidden", "layers", "last"],
+        "residual": ["layers"],
         "gpt": ["vocab_size", "context", "d_model", "heads", "layers", "ffn", "dropout", "norm_first", "sinusoidal",
                 "tied", "residual_scaling", "relu"],
     ]
@@ -65,6 +66,16 @@ extension Recipe {
             throw f[key]!.error("does not apply to a token sequence (labels are the next tokens)")
         }
         return spec
+    }
+
+    /// Reads `residual: { layers: [...] }`: a non-empty layer list whose output has its input's shape.
+    static func parseResidualBranch(_ options: RecipeField) throws -> [LayerSpec] {
+        guard let list = try options.mapping(allowed: ["layers"])["layers"] else {
+            throw options.error("residual needs 'layers' (the branch f in x + f(x))")
+        }
+        let items = try list.list()
+        guard !items.isEmpty else { throw list.error("the residual branch is empty") }
+        return try items.map(parseLayer)
     }
 
     /// Reads `model: { gpt: {...} }` into one `gpt` layer.

@@ -91,6 +91,8 @@ public struct Recipe {
         public var path: String
         /// Line in the recipe (for errors).
         public var line: Int?
+        /// The branch of a `residual` layer (`residual: { layers: [...] }`).
+        public var layers: [LayerSpec] = []
     }
 
     /// The optimizer section.
@@ -239,19 +241,25 @@ public struct Recipe {
         }
         let items = try value.list()
         guard !items.isEmpty else { throw value.error("the layer list is empty") }
-        return .layers(try items.map { item in
-            let (kind, options) = try item.singleEntry(allowed: layerOptions.keys.sorted())
-            var spec = LayerSpec(kind: kind, path: item.path, line: item.line)
-            if kind == "reshape" {
-                spec.shape = try options.intList()
-                return spec
-            }
-            if options.isNull { return spec }
-            for (key, v) in try options.mapping(allowed: layerOptions[kind] ?? []) {
-                spec.options[key] = booleanLayerOptions.contains(key) ? (try v.bool() ? 1 : 0) : try v.double()
-            }
+        return .layers(try items.map(parseLayer))
+    }
+
+    static func parseLayer(_ item: RecipeField) throws -> LayerSpec {
+        let (kind, options) = try item.singleEntry(allowed: layerOptions.keys.sorted())
+        var spec = LayerSpec(kind: kind, path: item.path, line: item.line)
+        if kind == "residual" {
+            spec.layers = try parseResidualBranch(options)
             return spec
-        })
+        }
+        if kind == "reshape" {
+            spec.shape = try options.intList()
+            return spec
+        }
+        if options.isNull { return spec }
+        for (key, v) in try options.mapping(allowed: layerOptions[kind] ?? []) {
+            spec.options[key] = booleanLayerOptions.contains(key) ? (try v.bool() ? 1 : 0) : try v.double()
+        }
+        return spec
     }
 
     static func parseOptimizer(_ field: RecipeField) throws -> OptimizerSpec {

@@ -145,6 +145,14 @@ public enum TransformerDemo {
         public func claims() -> [String] {
             func loss(_ name: String) -> Double { run(name).finalValidationLoss }
             func verdict(_ held: Bool) -> String { held ? "reproduced" : "NOT reproduced (reported as measured)" }
+            /// Clipping "helps" when it removes spikes or lowers the final loss by more than 1%;
+            /// within 1% and with equal spikes there is no measurable difference.
+            func clipVerdict(_ with: Run, _ without: Run) -> String {
+                let a = with.finalValidationLoss, b = without.finalValidationLoss
+                if with.spikes.count < without.spikes.count || a < 0.99 * b { return "reproduced" }
+                if with.spikes.count == without.spikes.count && Swift.abs(a - b) <= 0.01 * b { return "no measurable difference (reported as measured)" }
+                return "NOT reproduced (reported as measured)"
+            }
             let postWarm = loss("post-LN + warmup"), postCold = loss("post-LN, no warmup"), preCold = loss("pre-LN, no warmup")
             let noScale = loss("pre-LN, no residual scaling"), noClip = run("pre-LN, no clipping")
             let postNoClip = run("post-LN, no warmup, no clipping")
@@ -154,8 +162,8 @@ public enum TransformerDemo {
                 "warmup helps post-LN (\"warmup is essentially required for Transformers\"): val loss \(f(postWarm)) with warmup vs \(f(postCold)) without -> \(verdict(postWarm < postCold))",
                 "pre-LN trains without warmup (no worse than post-LN without it): \(f(preCold)) vs \(f(postCold)) -> \(verdict(preCold <= postCold))",
                 "GPT-2 residual scaling 1/sqrt(2N) (pre-LN, no warmup): \(f(preCold)) with vs \(f(noScale)) without -> \(verdict(preCold <= noScale))",
-                "clipping tames spikes (pre-LN): \(ref.spikes.count) spikes, val \(f(ref.finalValidationLoss)) with clipping vs \(noClip.spikes.count) spikes, val \(f(noClip.finalValidationLoss)) without -> \(verdict(ref.spikes.count <= noClip.spikes.count && ref.finalValidationLoss <= noClip.finalValidationLoss))",
-                "clipping tames spikes (post-LN, no warmup): \(postRef.spikes.count) spikes, val \(f(postRef.finalValidationLoss)) with clipping vs \(postNoClip.spikes.count) spikes, val \(f(postNoClip.finalValidationLoss)) without -> \(verdict(postRef.spikes.count <= postNoClip.spikes.count && postRef.finalValidationLoss <= postNoClip.finalValidationLoss))",
+                "clipping tames spikes (pre-LN): \(ref.spikes.count) spikes, val \(f(ref.finalValidationLoss)) with clipping vs \(noClip.spikes.count) spikes, val \(f(noClip.finalValidationLoss)) without -> \(clipVerdict(ref, noClip))",
+                "clipping tames spikes (post-LN, no warmup): \(postRef.spikes.count) spikes, val \(f(postRef.finalValidationLoss)) with clipping vs \(postNoClip.spikes.count) spikes, val \(f(postNoClip.finalValidationLoss)) without -> \(clipVerdict(postRef, postNoClip))",
             ]
         }
 

@@ -56,6 +56,7 @@ final class SequenceRecipeTests: XCTestCase {
             - positional_embedding: { sinusoidal: true }
             - transformer_block: { heads: 2, norm_first: false }
             - gru: { hidden: 16 }
+            - residual: { layers: [ {layernorm: {}}, {linear: {out: 32}}, {gelu: {}}, {linear: {out: 16}} ] }
             - linear: { out: 256 }
         training: { epochs: 1, batch_size: 8 }
         """
@@ -65,6 +66,9 @@ final class SequenceRecipeTests: XCTestCase {
         XCTAssertEqual(model(session.train.features.sliced(alongAxis: 0, 0..<2)).shape, [16, 256])
         XCTAssertTrue(model.modules.contains { ($0 as? TransformerEncoderLayer)?.normFirst == false })
         XCTAssertTrue(model.modules.contains { $0 is GRU })
+        XCTAssertTrue(model.modules.contains { $0 is Residual })
+        let scaled = GPT2ResidualScaling(layerCount: 1).apply(to: model)
+        XCTAssertEqual(scaled.scaled.count, 1, "\(scaled.scaled)")
     }
 
     func testBadSequenceRecipesAreOneLineErrors() throws {
@@ -86,8 +90,22 @@ final class SequenceRecipeTests: XCTestCase {
         XCTAssertTrue(error("data: { train: t.txt, format: text, context: 4 }\nmodel: { layers: [ {embedding: {vocab: 20, dim: 4}}, {lstm: {hidden: 3}}, {linear: {out: 7}} ] }")
             .contains("logits per token"))
         XCTAssertTrue(error("data: { train: t.txt, format: text, context: 4 }\nmodel: { gpt: { vocab_size: 300 } }").contains("differs from the data's vocabulary"))
+        XCTAssertTrue(error("data: { train: t.txt, format: text, context: 4, tokenization: bytes }\nmodel: { layers: [ {embedding: {vocab: 256, dim: 4}}, {residual: {layers: [{linear: {out: 3}}]}}, {linear: {out: 256}} ] }")
+            .contains("must have the input's shape"))
         try "a,b,label\n1,2,0\n3,7,1\n0,0,1\n".write(to: dir.appendingPathComponent("ids.csv"), atomically: true, encoding: .utf8)
         let ids = "data: { train: ids.csv, label: label, standardize: false }\nmodel: { layers: [ {embedding: {vocab: 5, dim: 4}}, {lstm: {hidden: 3, last: true}}, {linear: {out: 1}} ] }"
         XCTAssertTrue(error(ids).contains("row 2, feature 2: 7.0 is not a token id in 0..<5"), error(ids))
+    }
+}
+
+extension SequenceRecipeTests {
+    func testDoctorDataChecksUnderstandTokenData() throws {
+        let dir = try makeIOTestDirectory()
+        try String(repeating: "the cat sat. ", count: 40).write(to: dir.appendingPathComponent("t.txt"), atomically: true, encoding: .utf8)
+        let yaml = "data: { train: t.txt, format: text, context: 8, validation: 0.2 }\nmodel: { gpt: { d_model: 8, heads: 2, layers: 1 } }"
+        let session = try RecipeSession(Recipe.parse(yaml, file: dir.appendingPathComponent("r.yaml")))
+        let findings = try DoctorChecklist(session: session).checkData().findings
+        XCTAssertEqual(findings.first { $0.check == "shapes" }?.status, .ok, "\(findings)")
+        XCTAssertNil(findings.first { $0.check == "scaling" && $0.status == .warn }, "\(findings)")
     }
 }

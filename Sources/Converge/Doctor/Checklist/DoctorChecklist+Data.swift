@@ -82,7 +82,8 @@ extension DoctorChecklist {
         means = means.map { $0 / n }
         func name(_ j: Int) -> String { j < session.featureNames.count ? session.featureNames[j] : "feature \(j)" }
         let constant = stds.indices.filter { stds[$0] == 0 }
-        let unscaled = stds.indices.filter { stds[$0] > 10 || Swift.abs(means[$0]) > 10 || (stds[$0] > 0 && stds[$0] < 0.01) }
+        // Token ids (a language model's inputs) are indices, not values to standardize.
+        let unscaled = session.tokenSequence != nil ? [] : stds.indices.filter { stds[$0] > 10 || Swift.abs(means[$0]) > 10 || (stds[$0] > 0 && stds[$0] < 0.01) }
         let state = session.recipe.data.standardize ? "standardized" : "not standardized"
         details.append("Inputs (\(state)): \(width) values per example; means from \(f(means.min() ?? 0)) to \(f(means.max() ?? 0)), standard deviations from \(f(stds.min() ?? 0)) to \(f(stds.max() ?? 0)).")
         if !unscaled.isEmpty {
@@ -109,11 +110,14 @@ extension DoctorChecklist {
         }
         let expected: String
         switch session.outputKind {
+        case .multiclass(let k) where session.tokenSequence != nil:
+            expected = "[\(batch.targets.count), \(k)] logits (one row per token) for targets \(batch.targets.shape)"
         case .multiclass(let k): expected = "[\(batch.count), \(k)] logits for targets \(batch.targets.shape)"
         default: expected = "\(batch.targets.shape), the targets' shape"
         }
         let shapesMatch: Bool = {
             switch session.outputKind {
+            case .multiclass(let k) where session.tokenSequence != nil: return output.shape == [batch.targets.count, k]
             case .multiclass(let k): return output.shape == [batch.count, k] && batch.targets.shape == [batch.count]
             default: return output.shape == batch.targets.shape
             }
