@@ -19,6 +19,7 @@ BUNDLE = $(wildcard .build/release/Converge_ConvergeExamples.resources .build/re
 
 deps:
 	@./scripts/ensure-openblas.sh
+	@./scripts/ensure-onednn.sh
 	@./scripts/ensure-openmpi.sh
 
 build: deps

@@ -27,13 +27,24 @@ struct BenchCommand: ParsableCommand {
             help: "Batch sizes (streamrec: default 64 256 1024 4096; repeat the flag or list several).")
     var batchSizes: [Int] = []
 
+    @Option(help: "Training precision (streamrec): float32 (default), bfloat16 (autocast) or float16.")
+    var precision: String?
+
     func run() throws {
+        var dtype: DType?
+        if let precision {
+            guard let value = DType(rawValue: precision) else {
+                throw ValidationError("--precision must be float32, bfloat16 or float16 (got '\(precision)')")
+            }
+            dtype = value
+        }
         let selected = try name.map { [try BenchmarkRegistry.benchmark(named: $0)] } ?? BenchmarkRegistry.all
         #if DEBUG
         FileHandle.standardError.write(Data(
             "converge bench: this is a debug build; build with `swift build -c release` for meaningful figures\n".utf8))
         #endif
-        let options = BenchmarkOptions(size: size, repeats: repeats, batchSizes: batchSizes.isEmpty ? nil : batchSizes)
+        let options = BenchmarkOptions(size: size, repeats: repeats, batchSizes: batchSizes.isEmpty ? nil : batchSizes,
+                                       precision: dtype)
         for benchmark in selected {
             try benchmark.run(options) { result in
                 print(result)

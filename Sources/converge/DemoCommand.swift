@@ -81,8 +81,14 @@ struct StreamRecDemoCommand: ParsableCommand {
     @Flag(help: "Print only the table (no per-epoch lines).")
     var quiet = false
 
+    @Option(help: "Training precision of both runs: float32 (default), bfloat16 or float16 (autocast).")
+    var precision = "float32"
+
     func run() throws {
         DemoCommandSupport.warnIfDebug("streamrec")
+        guard let dtype = DType(rawValue: precision) else {
+            throw ValidationError("--precision must be float32, bfloat16 or float16 (got '\(precision)')")
+        }
         try DemoCommandSupport.run("streamrec") {
             var configuration = StreamRecDemo.Configuration()
             configuration.trainSamples = trainSamples
@@ -92,6 +98,7 @@ struct StreamRecDemoCommand: ParsableCommand {
             configuration.baselineOptimizer = try StreamRecDemo.BaselineOptimizer(parsing: baselineOptimizer)
             configuration.recipeEpochs = recipeEpochs
             configuration.seed = seed
+            configuration.precision = dtype
             let directory = URL(fileURLWithPath: output)
             let report = try StreamRecDemo.run(configuration, output: directory,
                                                log: quiet ? nil : DemoCommandSupport.log)

@@ -1,21 +1,57 @@
 #!/usr/bin/env bash
-# Training throughput of the Chapter 7 StreamRec recipe model: Converge (`converge bench
-# streamrec`, release build) and PyTorch (scripts/bench/streamrec_torch.py, 2 threads) on the
-# same batch sizes, one after the other. Both print `streamrec batch <B>: <samples/s> samples/s`.
+# Training throughput of the Chapter 7 StreamRec recipe model, every side in the same run:
+# Converge float32 and bfloat16 autocast (`converge bench streamrec [--precision bfloat16]`,
+# release build), PyTorch eager float32 and bf16 autocast (streamrec_torch.py) and JAX jit
+# (streamrec_jax.py, when `import jax` works), 2 threads each. The sides run alternately for
+# ROUNDS rounds (default 1); the script prints every figure and then, per side and batch size,
+# the median over the rounds, and the ratios the issue asks about.
 #
-# Usage: scripts/bench/streamrec_compare.sh [BATCH_SIZE ...]   (default 64 256 1024 4096)
-#
-# Timings on a shared machine are noisy: the load average is printed before each side.
+# Usage: ROUNDS=3 scripts/bench/streamrec_compare.sh [BATCH_SIZE ...]   (default 64 256 1024 4096)
+# Set CONVERGE=path/to/converge to use a built binary instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sizes=("$@")
 if [ ${#sizes[@]} -eq 0 ]; then sizes=(64 256 1024 4096); fi
-swift build -c release --product converge >/dev/null
-echo "# Converge (release), load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"
-.build/release/converge bench streamrec --batch-size "${sizes[@]}"
-if python3 -c "import torch" 2>/dev/null; then
-    echo "# PyTorch, load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"
-    python3 scripts/bench/streamrec_torch.py --batch-sizes "$(IFS=,; echo "${sizes[*]}")" | grep -v '^#'
-else
-    echo "# PyTorch not installed: skipped"
+rounds=${ROUNDS:-1}
+converge=${CONVERGE:-}
+if [ -z "$converge" ]; then
+    swift build -c release --product converge >/dev/null
+    converge=.build/release/converge
 fi
+csv=$(IFS=,; echo "${sizes[*]}")
+log=$(mktemp /tmp/streamrec_compare.XXXXXX)
+trap 'rm -f "$log"' EXIT
+have_torch=0; python3 -c "import torch" 2>/dev/null && have_torch=1
+have_jax=0; python3 -c "import jax" 2>/dev/null && have_jax=1
+
+side() {  # side NAME COMMAND...: runs it, tags each figure line with NAME
+    local name=$1; shift
+    echo "# $name, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)"
+    "$@" 2>&1 | grep -E 'batch [0-9]+: ' | sed -E "s/^streamrec( [a-z0-9]+)? batch ([0-9]+): ([0-9.]+) samples\/s.*/$name \2 \3/" | tee -a "$log"
+}
+
+for r in $(seq 1 "$rounds"); do
+    echo "# round $r"
+    side converge-fp32 "$converge" bench streamrec --batch-size "${sizes[@]}"
+    side converge-bf16 "$converge" bench streamrec --precision bfloat16 --batch-size "${sizes[@]}"
+    if [ $have_torch = 1 ]; then
+        side torch-fp32 python3 scripts/bench/streamrec_torch.py --batch-sizes "$csv"
+        side torch-bf16 python3 scripts/bench/streamrec_torch.py --batch-sizes "$csv" --precision bfloat16
+    fi
+    if [ $have_jax = 1 ]; then side jax-jit python3 scripts/bench/streamrec_jax.py --batch-sizes "$csv"; fi
+done
+[ $have_torch = 1 ] || echo "# PyTorch not installed: skipped"
+[ $have_jax = 1 ] || echo "# JAX not installed (pip install jax): skipped"
+
+echo "# medians over $rounds round(s), samples/s"
+median() { awk -v s="$1" -v b="$2" '$1 == s && $2 == b { print $3 }' "$log" | sort -g |
+           awk '{ v[NR] = $1 } END { if (NR) printf "%.0f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+printf "%-14s" side; for b in "${sizes[@]}"; do printf "%10s" "$b"; done; echo
+for s in converge-fp32 converge-bf16 torch-fp32 torch-bf16 jax-jit; do
+    printf "%-14s" "$s"; for b in "${sizes[@]}"; do printf "%10s" "$(median $s $b)"; done; echo
+done
+ratio() { awk -v a="$(median "$1" "$3")" -v b="$(median "$2" "$3")" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else printf "-" }'; }
+for pair in "converge-fp32 jax-jit" "converge-bf16 converge-fp32" "converge-bf16 torch-bf16" "converge-fp32 torch-fp32"; do
+    set -- $pair
+    printf "%-30s" "$1 / $2"; for b in "${sizes[@]}"; do printf "%8s" "$(ratio "$1" "$2" "$b")"; done; echo
+done

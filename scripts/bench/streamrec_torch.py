@@ -18,7 +18,7 @@ the median window's throughput:
 Lines starting with '#' describe the setup. Usage:
 
     python3 scripts/bench/streamrec_torch.py [--batch-sizes 64,256,1024,4096] [--threads 2]
-        [--warmup 20] [--min-seconds 2] [--repeats 3] [--seed 0]
+        [--warmup 20] [--min-seconds 2] [--repeats 3] [--seed 0] [--precision float32|bfloat16]
 """
 import argparse
 import os
@@ -65,7 +65,8 @@ def measure(batch_size, args):
         y = targets[step_index % pool_batches]
         step_index += 1
         optimizer.zero_grad(set_to_none=True)
-        loss = criterion(model(x), y)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bfloat16"):
+            loss = criterion(model(x), y)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
         optimizer.step()
@@ -99,11 +100,14 @@ def main():
     parser.add_argument("--min-steps", type=int, default=10, help="minimum steps in a timed window (default 10)")
     parser.add_argument("--repeats", type=int, default=3, help="timed windows per batch size; the median is printed (default 3)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+                        help="bfloat16: forward and loss under torch.autocast('cpu', dtype=torch.bfloat16)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
     batch_sizes = [int(b) for b in args.batch_sizes.split(",") if b.strip()]
-    print(f"# torch {torch.__version__}, {torch.get_num_threads()} threads, CPU, float32")
+    autocast = " (bf16 autocast)" if args.precision == "bfloat16" else ""
+    print(f"# torch {torch.__version__}, {torch.get_num_threads()} threads, CPU, {args.precision}{autocast}")
     print("# model 128-256-128-64-1 (Linear+BatchNorm1d+ReLU+Dropout(0.3)), BCEWithLogits, "
           "AdamW(1e-3, wd 1e-2), clip_grad_norm_(1.0), OneCycleLR per batch")
     print(f"# warm-up {args.warmup} steps, {args.repeats} windows of >= {args.min_seconds} s, median shown")
@@ -113,7 +117,8 @@ def main():
     for batch_size in batch_sizes:
         rate, rates = measure(batch_size, args)
         spread = ", ".join(f"{r:.0f}" for r in rates)
-        print(f"streamrec batch {batch_size}: {rate:.0f} samples/s", flush=True)
+        label = "streamrec" if args.precision == "float32" else f"streamrec {args.precision}"
+        print(f"{label} batch {batch_size}: {rate:.0f} samples/s", flush=True)
         print(f"#   windows: {spread}", flush=True)
 
 

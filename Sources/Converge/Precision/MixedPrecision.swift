@@ -13,18 +13,26 @@ import ConvergeCore
 /// ``lossScaler`` as ``Trainer/lossScaler`` in `beforeFit` (and removes both in `afterFit`), and
 /// saves the scaler state in checkpoints. ``forward(_:_:)`` can also be used on its own.
 ///
-/// **What is emulated.** The CPU computes in float32; nothing here runs float16 arithmetic.
-/// During a training forward pass each `Linear`, `Conv1d` and `Conv2d` uses a copy of its weight
-/// and bias rounded to ``dtype`` (the float32 master weights are what the optimizer updates; the
-/// copies' gradients are rounded to ``dtype`` on their way back, so float16 gradient overflow and
-/// underflow, and with them the need for loss scaling, are reproduced), and its output is rounded
-/// to ``dtype``. Products are accumulated in float32, as tensor cores do.
+/// **bfloat16 is computed, not emulated,** where the hardware allows: during the forward pass
+/// (and, through the graph, the backward pass) every matrix product — `Linear`, `Conv1d`,
+/// `Conv2d`, `matmul`, recurrent layers — runs with ``ConvergeCore/GEMMPrecision/bfloat16``: its
+/// inputs rounded to bfloat16 and multiplied by oneDNN's `dnnl_gemm_bf16bf16f32`, accumulating in
+/// float32, on a processor with AVX512-BF16 or AMX (PyTorch's CPU autocast list: `mm`, `addmm`,
+/// `bmm`, `linear`, `conv*`, `matmul`). Elsewhere the rounding is the same and the arithmetic
+/// float32, after one notice on stderr. float16 is emulated: values are rounded to float16, and
+/// products run in float32.
 ///
-/// **What is not.** Layer inputs are not rounded (a matmul layer after a float32 op such as
-/// normalization, or the first layer, sees float32 inputs, where PyTorch's autocast would cast
-/// them); gradients flowing into layer outputs are not rounded; elementwise ops between layers
-/// (activations, residual additions) run in float32 on the rounded values instead of in the low
-/// precision; recurrent layers and embeddings are not autocast; validation runs in float32.
+/// **Rounding.** During a training forward pass each `Linear`, `Conv1d` and `Conv2d` uses a copy
+/// of its weight and bias rounded to ``dtype`` (the float32 master weights are what the optimizer
+/// updates; the copies' gradients are rounded to ``dtype`` on their way back, so float16 gradient
+/// overflow and underflow, and with them the need for loss scaling, are reproduced), and its
+/// output is rounded to ``dtype``. Losses, softmax, normalization statistics and the optimizer
+/// stay float32.
+///
+/// **What is not done.** Activations are held in float32 storage holding rounded values (no
+/// memory saving); gradients flowing into layer outputs are not rounded; elementwise ops between
+/// layers run in float32 on the rounded values; embeddings are not autocast; validation runs in
+/// float32.
 public final class MixedPrecision: Callback, AutocastPolicy {
     /// The low-precision type: `.float16` or `.bfloat16`.
     public let dtype: DType
@@ -62,6 +70,7 @@ public final class MixedPrecision: Callback, AutocastPolicy {
             let hook = module.addForwardHook { _, _, output in output.roundInPlace(to: dtype) }
             restore.append { module.removeForwardHook(hook) }
         }
+        if dtype == .bfloat16 { return Kernels.withGEMMPrecision(.bfloat16) { model(input) } }
         return model(input)
     }
 

@@ -104,7 +104,7 @@ extension Tensor {
                 tensor.accumulateGrad(upstream)
                 continue
             }
-            let inputGrads = rule(upstream)
+            let inputGrads = Kernels.withGEMMPrecision(node.gemmPrecision) { rule(upstream) }
             for (input, g) in zip(node.inputs, inputGrads) {
                 guard let g, input.requiresGrad else { continue }
                 precondition(g.shape == input.shape,

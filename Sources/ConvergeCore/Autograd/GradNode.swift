@@ -9,6 +9,8 @@ final class GradNode {
     var backward: ((Tensor) -> [Tensor?])?
     /// The module path active when the op ran (see ``Anomaly``).
     let modulePath: String?
+    /// The GEMM precision the op's forward pass ran in (autocast); its backward runs in it too.
+    let gemmPrecision: GEMMPrecision = Kernels.gemmPrecision
 
     init(op: String, inputs: [Tensor], modulePath: String?, backward: @escaping (Tensor) -> [Tensor?]) {
         self.op = op

@@ -5,8 +5,10 @@
 /// `ldb`; `C[i, j]` is `c[i * ldc + j]`. When `beta` is 0, C is only written, never read (it may
 /// hold NaN or uninitialized memory).
 ///
-/// Dispatches to the system BLAS when one was found (see ``BLAS``), otherwise to
-/// ``Kernels/fallbackGEMM(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
+/// In ``GEMMPrecision/bfloat16`` (``Kernels/gemmPrecision``), op(A) and op(B) are rounded to
+/// bfloat16 and multiplied by oneDNN's bf16 GEMM with float32 accumulation (or emulated).
+/// Otherwise dispatches to the library ``GEMMDispatch`` chose for the product's shape class (OpenBLAS,
+/// oneDNN or ``Kernels/fallbackGEMM(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``).
 extension Kernels {
     /// Computes `C = alpha · op(A) · op(B) + beta · C` (see the extension's description).
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
@@ -18,13 +20,42 @@ extension Kernels {
             scaleMatrix(c, rows: m, columns: n, ld: ldc, by: beta)
             return
         }
-        if let blas = BLAS.shared, BLAS.accepts(m, n, k, lda, ldb, ldc) {
-            blas.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-        } else {
-            fallbackGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+        if gemmPrecision == .bfloat16 {
+            gemmBFloat16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                          a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
         }
+        gemmFloat32(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                    a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// The float32 product through the library ``GEMMDispatch`` chose (arguments already checked,
+    /// sizes positive).
+    @inline(__always)
+    static func gemmFloat32(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let dispatch = GEMMDispatch.shared
+        let library = dispatch.library(m: m, n: n, k: k)
+        dispatch.record(transA: transA, transB: transB, m: m, n: n, k: k, library)
+        switch library {
+        case .openBLAS:
+            if let blas = dispatch.blas, BLAS.accepts(m, n, k, lda, ldb, ldc) {
+                blas.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                return
+            }
+        case .oneDNN:
+            if let oneDNN = dispatch.oneDNN,
+               oneDNN.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc) {
+                return
+            }
+        case .swift:
+            break
+        }
+        fallbackGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                     a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
     /// Stops with a message naming the bad argument when sizes or leading dimensions are invalid.

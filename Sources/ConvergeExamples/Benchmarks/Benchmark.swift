@@ -10,12 +10,15 @@ public struct BenchmarkOptions: Sendable {
     public var repeats: Int?
     /// The batch sizes to measure (for `streamrec`).
     public var batchSizes: [Int]?
+    /// The training precision (for `streamrec`: `.bfloat16` trains under bfloat16 autocast).
+    public var precision: DType?
 
     /// Options with the given fields; `nil` keeps each benchmark's default.
-    public init(size: Int? = nil, repeats: Int? = nil, batchSizes: [Int]? = nil) {
+    public init(size: Int? = nil, repeats: Int? = nil, batchSizes: [Int]? = nil, precision: DType? = nil) {
         self.size = size
         self.repeats = repeats
         self.batchSizes = batchSizes
+        self.precision = precision
     }
 }
 
@@ -30,6 +33,9 @@ public struct BenchmarkResult: CustomStringConvertible, Sendable {
     public var unit: String
     /// How it was measured (library, threads, runs); may be empty.
     public var note: String
+    /// Further lines printed under the figure, indented (for example the GEMM library each
+    /// matrix shape used); may be empty.
+    public var details: [String] = []
 
     /// A result; `note` may be empty.
     public init(label: String, value: Double, unit: String, note: String = "") {
@@ -42,7 +48,8 @@ public struct BenchmarkResult: CustomStringConvertible, Sendable {
     /// The one-line form, `label: value unit (note)`, with the value to one decimal.
     public var description: String {
         let figure = "\(label): \(String(format: "%.1f", value)) \(unit)"
-        return note.isEmpty ? figure : "\(figure) (\(note))"
+        let line = note.isEmpty ? figure : "\(figure) (\(note))"
+        return ([line] + details.map { "  " + $0 }).joined(separator: "\n")
     }
 }
 
@@ -101,7 +108,7 @@ public struct Benchmark {
 /// ``register(_:)`` before the command runs (registration is not thread-safe).
 public enum BenchmarkRegistry {
     /// Every registered benchmark, in registration order.
-    public private(set) static var all: [Benchmark] = [GEMMBenchmark.benchmark, StreamRecBenchmark.benchmark,
+    public private(set) static var all: [Benchmark] = [GEMMBenchmark.benchmark, StreamRecBenchmark.benchmark, MLPBenchmark.benchmark,
                                                         TransformerBenchmark.benchmark, InstrumentBenchmark.benchmark,
                                                         DoctorCorpus.benchmark]
 

@@ -2,8 +2,8 @@ import Converge
 import Foundation
 
 /// `converge bench gemm`: GFLOP/s of an N×N×N float32 product (alpha 1, beta 0, no transposes)
-/// through ``Kernels/gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` (the system BLAS
-/// when one is loaded) and through the Swift fallback, each the best of several timed runs after
+/// through ``Kernels/gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` (the library
+/// ``GEMMDispatch`` chose for the shape's class, which the note names) and through the Swift fallback, each the best of several timed runs after
 /// one warm-up run. Each product is checked against a float64 dot product at sampled entries.
 public enum GEMMBenchmark {
     /// N when `--size` is not given.
@@ -73,8 +73,18 @@ public enum GEMMBenchmark {
         let runs = repeats == 1 ? "1 run" : "best of \(repeats) runs"
         switch path {
         case .dispatched:
-            let library = BLAS.shared?.summary ?? "Swift fallback: no system BLAS"
-            return BenchmarkResult(label: "gemm \(n)", value: gflops, unit: "GFLOP/s", note: "\(library); \(runs)")
+            let dispatch = GEMMDispatch.shared
+            let shapeClass = GEMMDispatch.ShapeClass(m: n, n: n, k: n)
+            let library = dispatch.describe(dispatch.library(for: shapeClass))
+            var result = BenchmarkResult(label: "gemm \(n)", value: gflops, unit: "GFLOP/s",
+                                         note: "\(library); \(shapeClass.name) class; \(runs)")
+            result.details = dispatch.summary.split(separator: "\n").map(String.init)
+            for shapeClass in GEMMDispatch.ShapeClass.allCases {
+                let timings = dispatch.measurements.filter { $0.shapeClass == shapeClass }
+                    .map { "\($0.candidate) \(String(format: "%.1f", $0.gflops))" }
+                if !timings.isEmpty { result.details.append("measured \(shapeClass.name), GFLOP/s: " + timings.joined(separator: ", ")) }
+            }
+            return result
         case .fallback:
             let threads = Parallel.threadCount == 1 ? "1 thread" : "\(Parallel.threadCount) threads"
             return BenchmarkResult(label: "gemm \(n) fallback", value: gflops, unit: "GFLOP/s",

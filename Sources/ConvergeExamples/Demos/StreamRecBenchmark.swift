@@ -37,9 +37,16 @@ public enum StreamRecBenchmark {
             try StreamRecDataParallelBenchmark.run(group: try ProcessGroup.world(), options: options, report: report)
             return
         }
+        let precision = options.precision ?? .float32
         for batchSize in options.batchSizes ?? defaultBatchSizes {
-            let rate = try measure(batchSize: batchSize, windows: options.repeats ?? defaultWindows)
-            report(BenchmarkResult(label: "streamrec batch \(batchSize)", value: rate, unit: "samples/s"))
+            var cpuRate = 0.0
+            let rate = try measure(batchSize: batchSize, windows: options.repeats ?? defaultWindows,
+                                   precision: precision, cpuRate: &cpuRate)
+            let label = precision == .float32 ? "streamrec batch \(batchSize)" : "streamrec \(precision.rawValue) batch \(batchSize)"
+            var result = BenchmarkResult(label: label, value: rate, unit: "samples/s",
+                                         note: String(format: "%.0f samples per CPU-second", cpuRate))
+            result.details = try gemmShapes(batchSize: batchSize, precision: precision).map { "GEMM " + $0 }
+            report(result)
         }
     }
 
@@ -55,13 +62,30 @@ public enum StreamRecBenchmark {
     ///   when the loss is not finite.
     public static func measure(batchSize: Int, windows: Int = defaultWindows, warmup: Int = warmupSteps,
                                minimumSeconds: Double = minimumSeconds, minimumSteps: Int = minimumSteps) throws -> Double {
+        var cpuRate = 0.0
+        return try measure(batchSize: batchSize, windows: windows, warmup: warmup, minimumSeconds: minimumSeconds,
+                           minimumSteps: minimumSteps, precision: .float32, cpuRate: &cpuRate)
+    }
+
+    /// Like ``measure(batchSize:windows:warmup:minimumSeconds:minimumSteps:)`` in `precision`
+    /// (see ``makeStep(batchSize:seed:precision:)``), and also sets `cpuRate` to the median window's samples per second of process CPU time (all threads), a
+    /// figure that a busy machine disturbs less than the wall-clock one.
+    public static func measure(batchSize: Int, windows: Int = defaultWindows, warmup: Int = warmupSteps,
+                               minimumSeconds: Double = minimumSeconds, minimumSteps: Int = minimumSteps,
+                               precision: DType, cpuRate: inout Double) throws -> Double {
         guard batchSize >= 2 else { throw BenchmarkError.invalidOption("--batch-size must be at least 2 (got \(batchSize))") }
         guard windows >= 1 else { throw BenchmarkError.invalidOption("--repeats must be at least 1 (got \(windows))") }
-        let step = try makeStep(batchSize: batchSize)
+        let step = try makeStep(batchSize: batchSize, precision: precision)
         for _ in 0..<warmup { _ = try step() }
-        var rates: [Double] = []
+        var rates: [Double] = [], cpuRates: [Double] = []
+        func cpuSeconds() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + 1e-9 * Double(t.tv_nsec)
+        }
         for _ in 0..<windows {
             var steps = 0
+            let cpuStart = cpuSeconds()
             let start = DispatchTime.now().uptimeNanoseconds
             var elapsed = 0.0
             repeat {
@@ -70,13 +94,29 @@ public enum StreamRecBenchmark {
                 elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             } while elapsed < minimumSeconds || steps < minimumSteps
             rates.append(Double(steps * batchSize) / elapsed)
+            cpuRates.append(Double(steps * batchSize) / max(cpuSeconds() - cpuStart, 1e-9))
         }
+        cpuRate = cpuRates.sorted()[cpuRates.count / 2]
         return rates.sorted()[rates.count / 2]
+    }
+
+    /// The matrix products of one training step at `batchSize`, each with the library that
+    /// multiplied it: `1024×256×128 NT: oneDNN 2.6.3 (avx512_core_bf16) ×1`.
+    public static func gemmShapes(batchSize: Int, precision: DType = .float32) throws -> [String] {
+        let step = try makeStep(batchSize: batchSize, precision: precision)
+        _ = try step()
+        GEMMDispatch.shared.startRecording()
+        _ = try step()
+        return GEMMDispatch.shared.stopRecording()
     }
 
     /// A fresh model, optimizer, schedule and input pool, and a closure running one training step
     /// and returning its loss.
-    static func makeStep(batchSize: Int, seed: UInt64 = 0) throws -> () throws -> Float {
+    ///
+    /// With `precision` `.bfloat16` or `.float16` the forward pass runs under ``MixedPrecision``
+    /// autocast (bfloat16: the matrix products in bfloat16 with float32 accumulation; float16 adds
+    /// dynamic loss scaling).
+    static func makeStep(batchSize: Int, seed: UInt64 = 0, precision: DType = .float32) throws -> () throws -> Float {
         Random.seed(seed)
         let model = StreamRecDemo.makeRecipeModel()
         model.train()
@@ -92,15 +132,26 @@ public enum StreamRecBenchmark {
         let targets = (0..<poolSize).map { _ in
             Tensor(shape: [batchSize, 1], scalars: (0..<batchSize).map { _ in generator.nextUniform() < 0.28 ? 1 : 0 })
         }
+        let autocast = precision == .float32 ? nil : MixedPrecision(dtype: precision)
         var index = 0
         return {
             let x = inputs[index % poolSize], y = targets[index % poolSize]
             index += 1
             optimizer.zeroGrad()
-            let loss = binaryCrossEntropy(logits: model(x), targets: y)
-            loss.backward()
-            _ = clipGradNorm(parameters, maxNorm: 1.0)
-            withNoGrad { optimizer.step() }
+            let logits = autocast.map { $0.forward(model, x) } ?? model(x)
+            let loss = binaryCrossEntropy(logits: logits, targets: y)
+            if let scaler = autocast?.lossScaler {
+                scaler.scale(loss).backward()
+                if scaler.unscale(parameters) {
+                    _ = clipGradNorm(parameters, maxNorm: 1.0)
+                }
+                scaler.step(optimizer)
+                scaler.update()
+            } else {
+                loss.backward()
+                _ = clipGradNorm(parameters, maxNorm: 1.0)
+                withNoGrad { optimizer.step() }
+            }
             schedule.apply(to: optimizer, step: index)
             let value = loss.item()
             guard value.isFinite else {

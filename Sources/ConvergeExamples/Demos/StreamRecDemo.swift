@@ -114,6 +114,9 @@ public enum StreamRecDemo {
         public var oracleSamples = 50_000
         /// Seed of the data, the initialization, dropout and the batch order (default 0).
         public var seed: UInt64 = 0
+        /// The training precision of both runs (default float32; `.bfloat16` or `.float16` train
+        /// under ``MixedPrecision`` autocast).
+        public var precision: DType = .float32
 
         /// The defaults above.
         public init() {}
@@ -321,6 +324,7 @@ public enum StreamRecDemo {
                  callbacks extra: [Callback], earlyStopping: EarlyStopping?) throws -> RunResult {
             log?("\(name): \(setup)")
             var callbacks = extra
+            if c.precision != .float32 { callbacks.append(MixedPrecision(dtype: c.precision)) }
             callbacks.append(EvalModeTrainingLoss(data: trainSubset))
             if let earlyStopping { callbacks.append(earlyStopping) }
             if let output { callbacks.append(HistoryLogger(directory: output.appendingPathComponent(name))) }

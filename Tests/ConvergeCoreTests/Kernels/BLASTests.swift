@@ -2,40 +2,6 @@ import XCTest
 @testable import ConvergeCore
 
 final class BLASTests: XCTestCase {
-    func testSelectionFromEnvironment() {
-        XCTAssertEqual(BLAS.Selection(environment: [:]), .automatic)
-        XCTAssertEqual(BLAS.Selection(environment: ["CONVERGE_BLAS": ""]), .automatic)
-        XCTAssertEqual(BLAS.Selection(environment: ["CONVERGE_BLAS": "auto"]), .automatic)
-        XCTAssertEqual(BLAS.Selection(environment: ["CONVERGE_BLAS": "none"]), .disabled)
-        XCTAssertEqual(BLAS.Selection(environment: ["CONVERGE_BLAS": "NONE"]), .disabled)
-        XCTAssertEqual(BLAS.Selection(environment: ["CONVERGE_BLAS": "off"]), .disabled)
-        XCTAssertEqual(BLAS.Selection(environment: ["CONVERGE_BLAS": "/opt/lib/libblis.so"]),
-                       .library("/opt/lib/libblis.so"))
-    }
-
-    func testDisabledSelectionLoadsNothingAndSaysNothing() {
-        let (blas, notice) = BLAS.load(selection: .disabled)
-        XCTAssertNil(blas)
-        XCTAssertNil(notice)
-    }
-
-    func testMissingExplicitLibraryFallsBackWithOneLineNotice() throws {
-        let (blas, notice) = BLAS.load(selection: .library("/nonexistent/libnothing.so"))
-        XCTAssertNil(blas)
-        let text = try XCTUnwrap(notice)
-        XCTAssertTrue(text.hasPrefix("converge: CONVERGE_BLAS=/nonexistent/libnothing.so: "), text)
-        XCTAssertTrue(text.hasSuffix("; using the Swift GEMM fallback"), text)
-        XCTAssertEqual(text.components(separatedBy: "/nonexistent/libnothing.so").count, 2, "path named once: \(text)")
-        XCTAssertFalse(text.contains("\n"))
-    }
-
-    func testAutomaticNoticeNamesThePackage() {
-        let notice = BLAS.fallbackNotice(selection: .automatic,
-                                         failures: [BLAS.LoadError(path: "libopenblas.so.0", reason: "not found")])
-        XCTAssertEqual(notice, "converge: no system BLAS found (install libopenblas0); using the Swift GEMM fallback")
-        XCTAssertNil(BLAS.fallbackNotice(selection: .disabled, failures: []))
-    }
-
     func testLibraryWithoutSgemmIsRejected() {
         #if os(Linux)
         XCTAssertThrowsError(try BLAS.load(path: "libm.so.6")) { error in
@@ -44,17 +10,45 @@ final class BLASTests: XCTestCase {
         #endif
     }
 
-    func testCoreTypeOverrideIsNotLeftInTheEnvironment() {
-        // Loading sets OPENBLAS_CORETYPE only around dlopen, unless the user set it.
+    func testMissingLibraryIsRejectedWithItsPath() {
+        XCTAssertThrowsError(try BLAS.load(path: "/nonexistent/libnothing.so")) { error in
+            XCTAssertEqual((error as? BLAS.LoadError)?.path, "/nonexistent/libnothing.so")
+        }
+        XCTAssertThrowsError(try BLAS.load(path: "/nonexistent/libnothing.so", privateCopy: true)) { error in
+            XCTAssertTrue((error as? BLAS.LoadError)?.reason.contains("private copy") ?? false, "\(error)")
+        }
+    }
+
+    func testCoreTypeIsNotLeftInTheEnvironment() throws {
+        guard let file = GEMMTuner.blasFile(environment: ProcessInfo.processInfo.environment) else {
+            throw XCTSkip("no system BLAS file in this environment")
+        }
         let before = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
-        _ = BLAS.load(selection: .automatic)
+        _ = try? BLAS.load(path: file, coreType: "Prescott", privateCopy: true)
         let after = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
         XCTAssertEqual(before, after)
     }
 
+    func testPrivateCopyGetsTheRequestedCoreType() throws {
+        #if arch(x86_64)
+        guard let file = GEMMTuner.blasFile(environment: ProcessInfo.processInfo.environment),
+              let blas = try? BLAS.load(path: file, coreType: "Prescott", privateCopy: true), blas.isOpenBLAS else {
+            throw XCTSkip("OpenBLAS not available")
+        }
+        // Prescott (SSE3) runs on every x86-64 processor, and a private copy takes it even though
+        // OpenBLAS may already be loaded in this process with another core type.
+        XCTAssertEqual(blas.coreName?.lowercased(), "prescott", blas.details)
+        XCTAssertEqual(blas.path, (file as NSString).resolvingSymlinksInPath)
+        XCTAssertTrue(blas.coreTypeSource?.contains("OPENBLAS_CORETYPE=Prescott") ?? false, blas.details)
+        XCTAssertNil(blas.selfCheck())
+        #else
+        throw XCTSkip("core types are an x86-64 matter")
+        #endif
+    }
+
     func testSharedLibraryAgreesWithFallback() throws {
         guard let blas = BLAS.shared else {
-            throw XCTSkip("no system BLAS in this environment")
+            throw XCTSkip("no CBLAS library in use in this environment")
         }
         XCTAssertNil(blas.selfCheck())
         XCTAssertFalse(blas.summary.isEmpty)
@@ -68,34 +62,7 @@ final class BLASTests: XCTestCase {
                 let testCase = GEMMCase(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, beta: -1,
                                         padA: 1, padB: 2, padC: 3)
                 testCase.check(viaBLAS)
-                testCase.check(fallbackGEMMFunction)
             }
-        }
-    }
-
-    func testPreferredCoreTypeRule() {
-        let avx512: Set = ["avx2", "avx512f", "avx512bw", "avx512dq", "avx512vl"]
-        let zen4 = CPUFeatures.Info(vendor: "AuthenticAMD", family: 25, flags: avx512)
-        let zen3 = CPUFeatures.Info(vendor: "AuthenticAMD", family: 25, flags: ["avx2"])
-        let zen5 = CPUFeatures.Info(vendor: "AuthenticAMD", family: 26, flags: avx512)
-        let skylakeX = CPUFeatures.Info(vendor: "GenuineIntel", family: 6, flags: avx512)
-        let partial = CPUFeatures.Info(vendor: "GenuineIntel", family: 6, flags: ["avx2", "avx512f"])
-        XCTAssertEqual(BLAS.preferredOpenBLASCoreType(for: zen4), "Haswell")
-        XCTAssertNil(BLAS.preferredOpenBLASCoreType(for: zen3))
-        XCTAssertEqual(BLAS.preferredOpenBLASCoreType(for: zen5), "SkylakeX")
-        XCTAssertEqual(BLAS.preferredOpenBLASCoreType(for: skylakeX), "SkylakeX")
-        XCTAssertNil(BLAS.preferredOpenBLASCoreType(for: partial))
-        XCTAssertNil(BLAS.preferredOpenBLASCoreType(for: CPUFeatures.Info()))
-    }
-
-    func testOpenBLASUsesThePreferredCoreType() throws {
-        guard let blas = BLAS.shared, blas.isOpenBLAS else { throw XCTSkip("OpenBLAS not loaded") }
-        XCTAssertNotNil(blas.coreName)
-        XCTAssertTrue(blas.summary.hasPrefix("OpenBLAS "), blas.summary)
-        let userSet = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { !$0.isEmpty } ?? false
-        if !userSet, let preferred = BLAS.preferredOpenBLASCoreType(for: CPUFeatures.current) {
-            XCTAssertEqual(blas.coreName, preferred, blas.details)
-            XCTAssertTrue(blas.coreTypeSource?.contains("set by Converge") ?? false, blas.details)
         }
     }
 }

@@ -7,6 +7,9 @@ final class BenchmarkTests: XCTestCase {
         let result = BenchmarkResult(label: "gemm 2048", value: 402.14, unit: "GFLOP/s", note: "OpenBLAS 0.3.21")
         XCTAssertEqual(result.description, "gemm 2048: 402.1 GFLOP/s (OpenBLAS 0.3.21)")
         XCTAssertEqual(BenchmarkResult(label: "x", value: 2, unit: "ms").description, "x: 2.0 ms")
+        var detailed = BenchmarkResult(label: "x", value: 2, unit: "ms")
+        detailed.details = ["a", "b"]
+        XCTAssertEqual(detailed.description, "x: 2.0 ms\n  a\n  b")
     }
 
     func testRegistryHasGEMMAndRejectsUnknownNamesInOneLine() throws {
@@ -35,14 +38,21 @@ final class BenchmarkTests: XCTestCase {
 
     func testGEMMBenchmarkReportsBothPaths() throws {
         var lines: [String] = []
+        var details: [String] = []
         try BenchmarkRegistry.benchmark(named: "gemm").run(BenchmarkOptions(size: 24, repeats: 2)) {
-            lines.append($0.description)
+            lines.append($0.description.components(separatedBy: "\n")[0])
+            details += $0.details
         }
         XCTAssertEqual(lines.count, 2)
         XCTAssertTrue(lines[0].hasPrefix("gemm 24: "), lines[0])
         XCTAssertTrue(lines[0].contains(" GFLOP/s ("), lines[0])
-        XCTAssertTrue(lines[0].hasSuffix("; best of 2 runs)"), lines[0])
+        XCTAssertTrue(lines[0].hasSuffix("; tiny class; best of 2 runs)"), lines[0])
         XCTAssertTrue(lines[1].hasPrefix("gemm 24 fallback: "), lines[1])
+        // The per-class choice is listed under the figure.
+        for shapeClass in ["tiny", "small", "medium", "large"] {
+            XCTAssertTrue(details.contains { $0.hasPrefix(shapeClass + " (") }, "\(details)")
+        }
+        XCTAssertTrue(details.contains { $0.hasPrefix("chosen: ") }, "\(details)")
     }
 
     func testGEMMBenchmarkRejectsBadOptions() {

@@ -7,12 +7,17 @@ final class StreamRecBenchmarkTests: XCTestCase {
         XCTAssertTrue(BenchmarkRegistry.names.contains("streamrec"))
         let rate = try StreamRecBenchmark.measure(batchSize: 8, windows: 1, warmup: 1, minimumSeconds: 0, minimumSteps: 2)
         XCTAssertTrue(rate.isFinite && rate > 0, "\(rate)")
-        var lines: [String] = []
+        var results: [BenchmarkResult] = []
         try BenchmarkRegistry.benchmark(named: "streamrec").run(BenchmarkOptions(repeats: 1, batchSizes: [4])) {
-            lines.append($0.description)
+            results.append($0)
         }
-        XCTAssertEqual(lines.count, 1)
-        XCTAssertTrue(lines[0].hasPrefix("streamrec batch 4: ") && lines[0].hasSuffix(" samples/s"), lines[0])
+        XCTAssertEqual(results.count, 1)
+        let line = results[0].description.components(separatedBy: "\n")[0]
+        XCTAssertTrue(line.hasPrefix("streamrec batch 4: ") && line.hasSuffix(" samples per CPU-second)"), line)
+        // Forward and backward of the five linear layers: 4×128×256 NT (the first forward) among them.
+        let gemms = results[0].details
+        XCTAssertTrue(gemms.allSatisfy { $0.hasPrefix("GEMM ") }, "\(gemms)")
+        XCTAssertTrue(gemms.contains { $0.hasPrefix("GEMM 4×256×128 NT: ") }, "\(gemms)")
     }
 
     func testStepsGiveFiniteLossesAndOptionsAreChecked() throws {

@@ -1,0 +1,42 @@
+import XCTest
+@testable import ConvergeCore
+
+final class GEMMPrecisionTests: XCTestCase {
+    /// Random values and their bfloat16 roundings.
+    static func values(_ count: Int, seed: UInt32) -> [Float] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return Float(state >> 8) / Float(1 << 24) * 2 - 1
+        }
+    }
+
+    func testBFloat16ProductEqualsFloat32ProductOfRoundedInputs() {
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+            let m = 37, n = 21, k = 70, lda = (ta ? m : k) + 2, ldb = (tb ? k : n) + 1
+            let a = Self.values((ta ? k : m) * lda, seed: 1), b = Self.values((tb ? n : k) * ldb, seed: 2)
+            let roundedA = a.map { Kernels.float(bfloat16Bits: Kernels.bfloat16Bits($0)) }
+            let roundedB = b.map { Kernels.float(bfloat16Bits: Kernels.bfloat16Bits($0)) }
+            var expected = [Float](repeating: 0.5, count: m * n), actual = expected
+            Kernels.fallbackGEMM(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: roundedA, lda: lda,
+                                 b: roundedB, ldb: ldb, beta: -1, c: &expected, ldc: n)
+            Kernels.withGEMMPrecision(.bfloat16) {
+                Kernels.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: b, ldb: ldb,
+                             beta: -1, c: &actual, ldc: n)
+            }
+            for (x, y) in zip(actual, expected) { XCTAssertEqual(x, y, accuracy: 1e-4 * (1 + Swift.abs(y))) }
+            // And it differs from the float32 product of the unrounded inputs.
+            var float32 = [Float](repeating: 0.5, count: m * n)
+            Kernels.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: b, ldb: ldb,
+                         beta: -1, c: &float32, ldc: n)
+            XCTAssertGreaterThan(zip(float32, expected).map { Swift.abs($0 - $1) }.max()!, 1e-4)
+        }
+    }
+
+    func testPrecisionIsRestored() {
+        XCTAssertEqual(Kernels.gemmPrecision, .float32)
+        Kernels.withGEMMPrecision(.bfloat16) { XCTAssertEqual(Kernels.gemmPrecision, .bfloat16) }
+        XCTAssertEqual(Kernels.gemmPrecision, .float32)
+        XCTAssertEqual(Kernels.hasNativeBFloat16GEMM, Kernels.bfloat16EmulationReason == nil)
+    }
+}
