@@ -11,8 +11,11 @@ public struct LabeledDataset {
     public var labelName: String
     /// How the labels were interpreted.
     public var task: LearningTask
-    /// For classification, the number of classes (given, or the largest label plus one).
+    /// For classification, the number of classes (given, the largest label plus one, or the
+    /// number of class names).
     public var numClasses: Int?
+    /// For classification with named classes, the names in class-id order (see ``TableEncoding``).
+    public var classNames: [String]? = nil
 }
 
 extension CSVTable {
@@ -22,73 +25,11 @@ extension CSVTable {
     /// - Throws: ``DataFileError`` naming the file, line and column for a missing column, a cell
     ///   that is not a number, NaN or infinity in a feature or regression target, and, for
     ///   classification, a label that is not a whole number, is negative, or is not below
-    ///   `task.numClasses`; also for a table without rows or without feature columns.
+    ///   `task.numClasses`; also for a table without rows or without feature columns. Labels that
+    ///   are not numbers are class names (see ``TableEncoding``).
     public func labeledDataset(labelColumn: String, task: LearningTask, featureColumns: [String]? = nil) throws -> LabeledDataset {
-        guard let labelIndex = columnIndex(named: labelColumn) else {
-            throw DataFileError(file: file, line: 1, reason: .missingColumn(labelColumn, available: columnNames))
-        }
-        let featureIndices: [Int]
-        if let featureColumns {
-            featureIndices = try featureColumns.map { name in
-                guard let index = columnIndex(named: name) else {
-                    throw DataFileError(file: file, line: 1, reason: .missingColumn(name, available: columnNames))
-                }
-                return index
-            }
-        } else {
-            featureIndices = columnNames.indices.filter { $0 != labelIndex }
-        }
-        guard !featureIndices.isEmpty else { throw DataFileError(file: file, line: 1, reason: .noFeatureColumns) }
-        guard !rows.isEmpty else { throw DataFileError(file: file, reason: .noRows) }
-
-        var features = [Float]()
-        features.reserveCapacity(rows.count * featureIndices.count)
-        var labels = [Float]()
-        labels.reserveCapacity(rows.count)
-        var largestClass = -1
-        for (r, row) in rows.enumerated() {
-            let line = lineNumbers[r]
-            for c in featureIndices {
-                features.append(try number(row[c], line: line, column: c))
-            }
-            let labelText = row[labelIndex]
-            if task.isClassification {
-                let trimmed = labelText.trimmingCharacters(in: .whitespaces)
-                guard let value = Double(trimmed) else {
-                    throw DataFileError(file: file, line: line, column: labelColumn, reason: .notANumber(labelText))
-                }
-                guard value.isFinite, value.rounded() == value else {
-                    throw DataFileError(file: file, line: line, column: labelColumn, reason: .labelNotIntegral(trimmed))
-                }
-                guard value >= 0, task.numClasses.map({ value < Double($0) }) ?? true else {
-                    throw DataFileError(file: file, line: line, column: labelColumn,
-                                        reason: .labelOutOfRange(trimmed, numClasses: task.numClasses))
-                }
-                guard value < 16_777_216 else {
-                    throw DataFileError(file: file, line: line, column: labelColumn, reason: .labelOutOfRange(trimmed, numClasses: 16_777_216))
-                }
-                largestClass = Swift.max(largestClass, Int(value))
-                labels.append(Float(value))
-            } else {
-                labels.append(try number(labelText, line: line, column: labelIndex))
-            }
-        }
-        let featureTensor = Tensor(shape: [rows.count, featureIndices.count], scalars: features)
-        return LabeledDataset(dataset: TensorDataset(features: featureTensor, labels: Tensor(labels)),
-                              featureNames: featureIndices.map { columnNames[$0] }, labelName: labelColumn,
-                              task: task, numClasses: task.isClassification ? (task.numClasses ?? largestClass + 1) : nil)
-    }
-
-    /// A cell as a finite float, or a ``DataFileError`` naming where it is.
-    private func number(_ text: String, line: Int, column: Int) throws -> Float {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let value = Float(trimmed) else {
-            throw DataFileError(file: file, line: line, column: columnNames[column], reason: .notANumber(text))
-        }
-        guard value.isFinite else {
-            throw DataFileError(file: file, line: line, column: columnNames[column], reason: .nonFinite(trimmed))
-        }
-        return value
+        try TableEncoding(fitting: self, labelColumn: labelColumn, task: task, featureColumns: featureColumns)
+            .dataset(of: self, task: task)
     }
 }
 

@@ -45,6 +45,10 @@ extension TrainedModel {
     ///   or a label that is not a number, not a class index, or out of range.
     public func labels(fromCSV url: URL) throws -> Tensor {
         let table = try CSVTable(contentsOf: url)
+        if let encoding = description.encoding, encoding.classNames != nil {
+            let ids = try encoding.labels(of: table, task: .classification)
+            return (taskSetup.classes ?? 0) > 2 ? ids : ids.reshaped([ids.shape[0], 1])
+        }
         let name = description.labelColumn
         guard let column = table.columnIndex(named: name) else {
             throw DataFileError(file: url.path, line: 1, reason: .missingColumn(name, available: table.columnNames))

@@ -35,6 +35,10 @@ public struct TrainedModel {
     /// Reads the feature columns (by name; a label column is ignored) of a CSV file.
     public func features(fromCSV url: URL) throws -> Tensor {
         let table = try CSVTable(contentsOf: url)
+        if let encoding = description.encoding {
+            let x = try encoding.features(of: table)
+            return x.reshaped([x.shape[0]] + description.inputShape)
+        }
         let indices = try description.featureNames.map { name -> Int in
             guard let i = table.columnIndex(named: name) else {
                 throw DataFileError(file: url.path, line: 1, reason: .missingColumn(name, available: table.columnNames))
@@ -59,25 +63,31 @@ public struct TrainedModel {
         return Tensor(shape: [table.rows.count] + description.inputShape, scalars: values)
     }
 
+    /// The class names saved with the model (labels that were names), or nil.
+    public var classNames: [String]? { description.encoding?.classNames }
+
     /// Predictions as CSV: `probability,prediction` (binary), `prediction,p_0,…` (multiclass),
-    /// or `prediction` (regression), one row per input row.
+    /// or `prediction` (regression), one row per input row. With class names the prediction is
+    /// the name and the probability columns are `p_<name>`.
     public func predictionsCSV(for rawFeatures: Tensor) -> String {
+        let names = classNames
+        func name(_ id: Int) -> String { names.map { id < $0.count ? $0[id] : String(id) } ?? String(id) }
         let x = standardizer.map { $0.transform(rawFeatures) } ?? rawFeatures
         let out = withNoGrad { model(x) }
         let n = x.shape[0]
         var lines: [String] = []
         if description.task == "classification", let k = description.numClasses, k > 2 {
             let p = withNoGrad { out.softmax(alongAxis: 1) }.scalars
-            lines.append((["prediction"] + (0..<k).map { "p_\($0)" }).joined(separator: ","))
+            lines.append((["prediction"] + (0..<k).map { "p_\(name($0))" }).joined(separator: ","))
             for i in 0..<n {
                 let row = Array(p[(i * k)..<((i + 1) * k)])
                 let best = row.indices.max { row[$0] < row[$1] } ?? 0
-                lines.append(([String(best)] + row.map { String($0) }).joined(separator: ","))
+                lines.append(([name(best)] + row.map { String($0) }).joined(separator: ","))
             }
         } else if description.task == "classification" {
             let p = withNoGrad { out.sigmoid() }.scalars
             lines.append("probability,prediction")
-            for v in p { lines.append("\(v),\(v > 0.5 ? 1 : 0)") }
+            for v in p { lines.append("\(v),\(name(v > 0.5 ? 1 : 0))") }
         } else {
             lines.append("prediction")
             for v in out.scalars { lines.append(String(v)) }

@@ -58,6 +58,10 @@ public struct Recipe {
         public var standardize = true
         /// Number of classes (inferred from the training labels when absent).
         public var numClasses: Int?
+        /// What to do with empty feature cells (`missing:`; default: an error naming the cell).
+        public var missing: MissingValuePolicy = .error
+        /// Feature columns to one-hot encode (`categorical:`).
+        public var categorical: [String] = []
         /// A token sequence for a language model (`format: text` or `format: tokens`), or nil.
         public var sequence: SequenceDataSpec?
     }
@@ -199,8 +203,8 @@ public struct Recipe {
     }
 
     static func parseData(_ field: RecipeField) throws -> DataSpec {
-        let f = try field.mapping(allowed: ["train", "validation", "test", "label", "task", "standardize", "num_classes"]
-                                            + sequenceDataKeys)
+        let f = try field.mapping(allowed: ["train", "validation", "test", "label", "task", "standardize", "num_classes",
+                                            "missing", "categorical"] + sequenceDataKeys)
         guard let train = f["train"] else { throw field.error("missing required key 'train'") }
         var spec = DataSpec(train: try train.string())
         if let v = f["validation"] {
@@ -216,8 +220,30 @@ public struct Recipe {
         if let t = f["task"] { spec.task = DataSpec.Task(rawValue: try t.choice(["classification", "regression"]))! }
         spec.standardize = try f["standardize"]?.bool() ?? true
         spec.numClasses = try f["num_classes"]?.positiveInt()
+        if let m = f["missing"] { spec.missing = try parseMissing(m) }
+        if let c = f["categorical"] {
+            spec.categorical = try c.list().map { try $0.string() }
+            for (i, name) in spec.categorical.enumerated() where name == spec.label {
+                throw c.error("categorical[\(i)] is the label column '\(name)' (labels that are names are read as classes by themselves)")
+            }
+        }
         spec.sequence = try parseSequenceData(f, field: field)
         return spec
+    }
+
+    /// `missing: error | mean | median | most_frequent` or `missing: {constant: x}`.
+    static func parseMissing(_ field: RecipeField) throws -> MissingValuePolicy {
+        if let name = try? field.string() {
+            guard let policy = MissingValuePolicy(name: name) else {
+                throw field.error("unknown value '\(name)' (valid: \(MissingValuePolicy.names.joined(separator: ", ")), {constant: x})")
+            }
+            return policy
+        }
+        let f = try field.mapping(allowed: ["constant"])
+        guard let c = f["constant"] else { throw field.error("expected one of \(MissingValuePolicy.names.joined(separator: ", ")) or {constant: x}") }
+        let value = try c.double()
+        guard value.isFinite else { throw c.error("the constant must be a finite number, got \(value)") }
+        return .constant(value)
     }
 
     static func parseModel(_ field: RecipeField) throws -> ModelSpec {

@@ -207,7 +207,7 @@ public enum RecipeRun {
         let description = ModelDescription(inputShape: session.inputShape, featureNames: session.featureNames,
                                            labelColumn: session.recipe.data.label,
                                            task: session.recipe.data.task.rawValue, numClasses: session.numClasses,
-                                           outputCount: session.outputCount)
+                                           outputCount: session.outputCount, encoding: session.encoding)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(description), to: output.appendingPathComponent("model.json"))
@@ -243,4 +243,7 @@ public struct ModelDescription: Codable, Equatable {
     public var numClasses: Int?
     /// Outputs per sample.
     public var outputCount: Int
+    /// How CSV columns become features and labels (class names, one-hot columns, imputed
+    /// values); nil for `.npy` data and for runs written before it existed.
+    public var encoding: TableEncoding? = nil
 }

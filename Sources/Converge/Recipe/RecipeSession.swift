@@ -15,8 +15,13 @@ public final class RecipeSession {
     public let test: TensorDataset?
     /// The fitted standardizer, when standardization is on.
     public let standardizer: Standardizer?
-    /// Feature names (CSV header order), used again by `converge predict`.
+    /// Feature names (CSV header order, one-hot features as `column=value`), used again by
+    /// `converge predict`.
     public let featureNames: [String]
+    /// How CSV columns became features and labels (nil for `.npy` data), saved with the model.
+    public let encoding: TableEncoding?
+    /// The class names, when the training labels are names.
+    public var classNames: [String]? { encoding?.classNames }
     /// Per-sample input shape.
     public let inputShape: [Int]
     /// Number of classes (classification), or nil.
@@ -48,6 +53,7 @@ public final class RecipeSession {
             test = data.test
             standardizer = nil
             featureNames = (0..<sequence.context).map { "t\($0)" }
+            encoding = nil
             inputShape = [sequence.context]
             numClasses = nil
             outputCount = data.corpus.vocabularySize
@@ -60,15 +66,22 @@ public final class RecipeSession {
         let task = recipe.data.task == .classification
             ? (recipe.data.numClasses.map { LearningTask.classification(numClasses: $0) } ?? .classification)
             : LearningTask.regression
+        var fitted: TableEncoding?
         func load(_ path: String, field: String) throws -> LabeledDataset {
             let url = recipe.resolve(path)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw RecipeError(file: file, line: nil, field: field, message: "file not found: \(url.path)")
             }
             if url.pathExtension.lowercased() == "npy" { return try RecipeSession.loadNPY(url, recipe: recipe, task: task, field: field) }
-            return try loadCSV(url, labelColumn: recipe.data.label, task: task)
+            let table = try CSVTable(contentsOf: url)
+            if fitted == nil {
+                fitted = try TableEncoding(fitting: table, labelColumn: recipe.data.label, task: task,
+                                           categorical: recipe.data.categorical, missing: recipe.data.missing)
+            }
+            return try fitted!.dataset(of: table, task: task)
         }
         let trainFile = try load(recipe.data.train, field: "data.train")
+        encoding = fitted
         featureNames = trainFile.featureNames
         var numClasses = recipe.data.task == .classification ? (recipe.data.numClasses ?? trainFile.numClasses) : nil
         var trainSet = trainFile.dataset

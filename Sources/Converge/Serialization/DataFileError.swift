@@ -34,6 +34,14 @@ public struct DataFileError: Error, CustomStringConvertible, Equatable {
         case labelOutOfRange(String, numClasses: Int?)
         /// The file's structure is wrong (a malformed header, a bad field); the details.
         case malformed(String)
+        /// A feature cell is empty and no imputation was asked for.
+        case missingValue
+        /// A label cell is empty.
+        case missingLabel
+        /// A categorical cell holds a category not seen in the training data (the categories known).
+        case unknownCategory(String, known: [String])
+        /// A class name not seen in the training data (the classes known).
+        case unknownClass(String, known: [String])
     }
 
     /// The file's path (or a name given to in-memory text).
@@ -82,6 +90,13 @@ public struct DataFileError: Error, CustomStringConvertible, Equatable {
             if let numClasses { return "class label \"\(text)\" is outside 0..<\(numClasses)" }
             return "class label \"\(text)\" is negative (class ids start at 0)"
         case .malformed(let details): return details
+        case .missingValue:
+            return "the cell is empty (a missing value; to impute it set data.missing to mean, median, most_frequent or {constant: x})"
+        case .missingLabel: return "the label is empty"
+        case .unknownCategory(let text, let known):
+            return "category \"\(text)\" was not in the training data (categories: \(known.joined(separator: ", ")))"
+        case .unknownClass(let text, let known):
+            return "class \"\(text)\" was not in the training data (classes: \(known.joined(separator: ", ")))"
         }
     }
 }

@@ -2,7 +2,7 @@ import XCTest
 import ConvergeTestSupport
 @testable import Converge
 
-final class CSVDatasetTests: XCTestCase {
+final class LabeledDatasetTests: XCTestCase {
     func load(_ text: String, label: String = "y", task: LearningTask = .classification) throws -> LabeledDataset {
         try CSVTable(parsing: text, file: "data.csv").labeledDataset(labelColumn: label, task: task)
     }
@@ -48,8 +48,8 @@ final class CSVDatasetTests: XCTestCase {
     func testNonNumericCell() {
         expectError("a,y\n1,0\nabc,1\n", DataFileError(file: "data.csv", line: 3, column: "a", reason: .notANumber("abc")),
                     "data.csv:3: column \"a\": \"abc\" is not a number")
-        expectError("a,y\n,0\n", DataFileError(file: "data.csv", line: 2, column: "a", reason: .notANumber("")),
-                    "data.csv:2: column \"a\": the cell is empty (expected a number)")
+        expectError("a,y\n,0\n", DataFileError(file: "data.csv", line: 2, column: "a", reason: .missingValue),
+                    "data.csv:2: column \"a\": the cell is empty (a missing value; to impute it set data.missing to mean, median, most_frequent or {constant: x})")
     }
 
     func testNonFiniteFeatureAndRegressionTarget() {
@@ -74,8 +74,10 @@ final class CSVDatasetTests: XCTestCase {
         expectError("a,y\n1,0\n2,1\n3,2\n", task: .classification(numClasses: 2),
                     DataFileError(file: "data.csv", line: 4, column: "y", reason: .labelOutOfRange("2", numClasses: 2)),
                     "data.csv:4: column \"y\": class label \"2\" is outside 0..<2")
-        expectError("a,y\n1,cat\n", DataFileError(file: "data.csv", line: 2, column: "y", reason: .notANumber("cat")),
-                    "data.csv:2: column \"y\": \"cat\" is not a number")
+        expectError("a,y\n1,\n", DataFileError(file: "data.csv", line: 2, column: "y", reason: .missingLabel),
+                    "data.csv:2: column \"y\": the label is empty")
+        expectError("a,y\n1,abc\n", task: .regression, DataFileError(file: "data.csv", line: 2, column: "y", reason: .notANumber("abc")),
+                    "data.csv:2: column \"y\": \"abc\" is not a number")
     }
 
     func testEmptyFileMissingLabelNoRowsNoFeatures() {

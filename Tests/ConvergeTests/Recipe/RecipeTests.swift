@@ -73,6 +73,32 @@ final class RecipeTests: XCTestCase {
         XCTAssertNotNil(error("data: [1, 2\nmodel: x"))            // malformed YAML
     }
 
+    func testMissingValuesAndCategoricalColumns() throws {
+        func data(_ extra: String) -> String {
+            base.replacingOccurrences(of: "validation: 0.2", with: "validation: 0.2, \(extra)")
+        }
+        XCTAssertEqual(try parse(data("missing: median, categorical: [city]")).data.missing, .median)
+        XCTAssertEqual(try parse(data("missing: {constant: -1}")).data.missing, .constant(-1))
+        XCTAssertEqual(try parse(data("categorical: [city, color]")).data.categorical, ["city", "color"])
+        XCTAssertEqual(try parse(base).data.missing, .error)
+        let unknown = try XCTUnwrap(error(data("missing: zero")))
+        XCTAssertEqual(unknown.field, "data.missing")
+        XCTAssertTrue(unknown.message.contains("unknown value 'zero' (valid: error, mean, median, most_frequent, {constant: x})"), unknown.message)
+        XCTAssertEqual(error(data("missing: {constant: .nan}"))?.field, "data.missing.constant")
+        XCTAssertEqual(error(data("categorical: city"))?.field, "data.categorical")
+    }
+
+    func testInitializationSchemesMatchInitCheck() throws {
+        for name in InitializationScheme.names {
+            let parsed = try parse(base.replacingOccurrences(of: "init: xavier", with: "init: \(name)"))
+            guard case .mlp(let spec) = parsed.model else { return XCTFail("not an MLP") }
+            XCTAssertEqual(InitializationScheme(name: spec.initialization), InitializationScheme(name: name), name)
+            XCTAssertEqual(InitCheck.Scheme(name: name), InitializationScheme(name: name), "init-check reads \(name) the same way")
+        }
+        XCTAssertEqual(InitializationScheme(name: "xavier"), .xavierNormal)
+        XCTAssertEqual(error(base.replacingOccurrences(of: "init: xavier", with: "init: glorot"))?.field, "model.mlp.init")
+    }
+
     func testUnknownLayerListsValidLayers() throws {
         let e = try XCTUnwrap(error("data: {train: a.csv}\nmodel: { layers: [ {linaer: {out: 2}} ] }"))
         XCTAssertTrue(e.message.contains("unknown key 'linaer'"), e.message)
