@@ -2,7 +2,7 @@ import ConvergeCore
 
 /// Serves a ``Dataset`` in mini-batches, optionally shuffled, reproducibly.
 ///
-/// The order of epoch `e` is a permutation drawn from a ``RandomGenerator`` seeded by a mix of
+/// The order of epoch `e` is a permutation drawn from a `RandomGenerator` seeded by a mix of
 /// ``seed`` and `e`: every epoch has a different order, and the same seed repeats the same orders
 /// in every run. Because an epoch's order depends on nothing else, training can resume in the
 /// middle of an epoch exactly: `batches(epoch: e, startingAt: k)` yields the batches a full epoch
@@ -32,7 +32,7 @@ public final class DataLoader: Sequence {
     ///   - batchSize: examples per batch (at least 1).
     ///   - shuffle: draw a new order each epoch (default false: dataset order).
     ///   - dropLast: skip a final partial batch.
-    ///   - seed: fixes the orders; when `nil`, one value is drawn from ``Random/generator``, so
+    ///   - seed: fixes the orders; when `nil`, one value is drawn from `Random.generator`, so
     ///     `Random.seed(_:)` also fixes the data order.
     ///   - epoch: the first epoch that iterating the loader runs.
     public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,

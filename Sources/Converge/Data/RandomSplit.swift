@@ -3,7 +3,7 @@ import ConvergeCore
 /// The indices of a seeded train/validation split of `count` examples.
 ///
 /// The validation part has `ceil(validationFraction · count)` examples (as scikit-learn's
-/// `train_test_split` counts its test part), drawn by a permutation from a ``RandomGenerator``
+/// `train_test_split` counts its test part), drawn by a permutation from a `RandomGenerator`
 /// seeded with `seed`. Each part keeps the dataset's order, so the same seed gives the same split
 /// on every run and platform.
 ///

@@ -4,7 +4,7 @@ import Foundation
 /// Per-feature standardization `(x − mean) / scale`, fitted on training data and saved beside a
 /// model so inference sees the same transform.
 ///
-/// ``init(fitting:featureNames:)`` computes each feature's mean and population standard
+/// `init(fitting:featureNames:)` computes each feature's mean and population standard
 /// deviation (divisor `N`, as scikit-learn's `StandardScaler`) in double precision. A feature
 /// whose standard deviation is zero, or below rounding noise for its magnitude
 /// (`10 · ε_float32 · |mean|`), gets scale 1 so it maps to 0 rather than to NaN.
@@ -65,7 +65,7 @@ public struct Standardizer: Equatable, Codable {
     /// tensor outside any graph.
     public func transform(_ x: Tensor) -> Tensor { apply(x, inverse: false) }
 
-    /// `x · scale + mean`, undoing ``transform(_:)``.
+    /// `x · scale + mean`, undoing `transform(_:)`.
     public func inverseTransform(_ x: Tensor) -> Tensor { apply(x, inverse: true) }
 
     /// The dataset with standardized features and the same labels.

@@ -9,7 +9,7 @@ import Foundation
 /// - Gradients are averaged over the ranks by bucketed allreduce. Buckets of about
 ///   ``bucketCapacityBytes`` hold the trainable parameters in reverse order (the order backward
 ///   produces their gradients). Each parameter's gradient-ready hook
-///   (``Tensor/postAccumulateGradHook``) marks it done; a full bucket starts a non-blocking
+///   (`Tensor.postAccumulateGradHook`) marks it done; a full bucket starts a non-blocking
 ///   `MPI_Iallreduce` at once (buckets start strictly in order, so every rank issues the same
 ///   sequence of collectives), and the remaining buckets are started and all are waited for by
 ///   ``synchronizeGradients()``, after `backward()` returns.
@@ -53,6 +53,8 @@ public final class DataParallel {
     /// Wraps `module`; every rank must call this at the same point.
     ///
     /// - Parameters:
+    ///   - module: the model to train data-parallel.
+    ///   - group: the processes that train it together.
     ///   - parameters: the parameters whose gradients are averaged (default: the module's
     ///     trainable parameters, in order).
     ///   - bucketCapacityBytes: target bytes per bucket (a parameter is never split; the first
@@ -125,7 +127,7 @@ public final class DataParallel {
     public func setSynchronizesGradients(_ value: Bool) { synchronizesGradients = value }
 
     /// Finishes the reduction of this backward pass: starts the buckets not yet started, waits for
-    /// all of them, and writes the averaged gradients into the parameters' ``Tensor/grad``.
+    /// all of them, and writes the averaged gradients into the parameters' `Tensor.grad`.
     /// Every rank must call it after the same backward pass.
     public func synchronizeGradients() throws {
         let start = Date()

@@ -1,4 +1,4 @@
-/// How ``ProcessGroup/allreduce(_:_:)`` combines the ranks' values.
+/// How `ProcessGroup.allreduce(_:_:)` combines the ranks' values.
 public enum ReduceOperation: Sendable {
     /// The sum over ranks.
     case sum

@@ -14,7 +14,7 @@ import Foundation
 ///
 /// With no process group, a one-process group, or in evaluation mode it computes exactly what
 /// ``BatchNorm`` computes. Parameter and buffer names are ``BatchNorm``'s, so state dictionaries
-/// and checkpoints are interchangeable. ``convert(_:)`` replaces the ``BatchNorm`` layers of a
+/// and checkpoints are interchangeable. `convert(_:)` replaces the ``BatchNorm`` layers of a
 /// ``Sequential`` (recursively through nested ``Sequential``s), as `convert_sync_batchnorm`.
 public final class SyncBatchNorm: Module {
     /// Scale γ (C); `nil` without affine transform.

@@ -49,6 +49,8 @@ public final class ProgressReporter {
     ///   - isTerminal: draw the live bar; by default, whether standard error is a terminal.
     ///   - output: receives the text (default: standard error).
     ///   - clock: seconds from any fixed origin (default: a monotonic clock).
+    ///   - minimumRedrawInterval: the fewest seconds between two redraws of the live bar.
+    ///   - barWidth: characters inside the bar's brackets.
     public init(quiet: Bool = false, isTerminal: Bool = isatty(STDERR_FILENO) != 0,
                 output: @escaping (String) -> Void = ProgressReporter.writeToStandardError,
                 clock: @escaping () -> Double = ProgressReporter.monotonicSeconds,

@@ -5,7 +5,7 @@ import ConvergeCore
 /// for the bias.
 ///
 /// An optional fused ``activation`` computes `activation(x·Wᵀ + b)` in one op (see
-/// ``Tensor/linear(weight:bias:activation:)``); it adds no parameters, so the state dictionary
+/// `Tensor.linear(weight:bias:activation:)`); it adds no parameters, so the state dictionary
 /// is the same as PyTorch's `nn.Linear`.
 public final class Linear: Module {
     /// Weight of shape [outFeatures, inFeatures].

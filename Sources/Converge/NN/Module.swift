@@ -9,7 +9,7 @@ import ConvergeCore
 /// (superclass properties first) and named by dotted paths (`encoder.layers.0.weight`), as
 /// PyTorch names them. Absent optional parameters and buffers are skipped. Override
 /// ``forward(_:)`` and call the module as a function; ``train()`` / ``eval()`` reach every
-/// submodule, and ``stateDict(keyStyle:)`` / ``loadStateDict(_:strict:keyStyle:)`` save and restore
+/// submodule, and ``stateDict(keyStyle:)`` / `loadStateDict(_:strict:keyStyle:)` save and restore
 /// parameters and buffers by name.
 ///
 /// **Reflection is done once.** A module reflects over its stored properties the first time it
@@ -148,7 +148,7 @@ open class Module {
         return result
     }
 
-    /// Every parameter with its dotted path. Each tensor's ``Tensor/name`` is set to that path.
+    /// Every parameter with its dotted path. Each tensor's `Tensor.name` is set to that path.
     public func namedParameters() -> [(String, Tensor)] {
         var seen = Set<ObjectIdentifier>()
         var result: [(String, Tensor)] = []

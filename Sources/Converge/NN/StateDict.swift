@@ -92,6 +92,7 @@ extension Module {
     /// keep their identity, so optimizers holding them see the new values).
     ///
     /// - Parameters:
+    ///   - state: the values by dotted name, as ``stateDict(keyStyle:)`` returns them.
     ///   - strict: when true (default), a missing or unexpected key is an error; when false,
     ///     matching keys are loaded and the rest ignored. A shape mismatch is always an error.
     ///   - keyStyle: how the keys in `state` are spelled (see ``StateDictKeyStyle``).

@@ -40,6 +40,7 @@ private func vectorNorm(_ tensor: Tensor, _ p: Double) -> Float {
 /// The norm of all gradients of `parameters` viewed as one vector (parameters without a gradient
 /// are skipped; 0 when none has one): the norm of the per-tensor norms, as PyTorch computes it.
 ///
+/// - Parameter parameters: the tensors whose gradients are measured.
 /// - Parameter normType: p ≥ 1, or `.infinity` for the largest absolute value.
 public func gradNorm(_ parameters: [Tensor], normType: Double = 2) -> Double {
     precondition(normType >= 1 || normType == .infinity, "gradNorm: norm type \(normType) must be ≥ 1 or infinity")

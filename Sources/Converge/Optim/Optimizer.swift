@@ -7,7 +7,7 @@ import Foundation
 ///
 /// A training step is `zeroGrad()`, forward, `backward()`, `step()`. Updates follow PyTorch's
 /// single-tensor CPU implementations operation by operation in float32, so trajectories match
-/// `torch.optim` to rounding. Parameters whose ``Tensor/grad`` is `nil` are skipped, as in PyTorch.
+/// `torch.optim` to rounding. Parameters whose `Tensor.grad` is `nil` are skipped, as in PyTorch.
 ///
 /// Concrete optimizers derive from ``TypedOptimizer``, which holds their typed hyperparameters
 /// (``SGDHyperparameters``, …) per group and their typed per-parameter state (``SGDState``, …).
@@ -87,7 +87,7 @@ open class Optimizer {
         learningRates = initial.enumerated().map { i, lr in i == 0 ? rate : rate * (lr / reference) }
     }
 
-    /// Each parameter with the key its state is saved under: its ``Tensor/name``, or
+    /// Each parameter with the key its state is saved under: its `Tensor.name`, or
     /// `group<g>.param<i>` when it has none or the name is already taken.
     public func parameterKeys() -> [(key: String, parameter: Tensor, group: Int)] {
         var used = Set<String>()

@@ -3,7 +3,7 @@ import ConvergeCore
 /// An optimizer's state, keyed by parameter name, for checkpoints: what
 /// ``Optimizer/stateDict()`` returns and ``Optimizer/loadStateDict(_:)`` restores.
 ///
-/// Keys follow PyTorch's vocabulary under the parameter's dotted name (``Tensor/name``, set by
+/// Keys follow PyTorch's vocabulary under the parameter's dotted name (`Tensor.name`, set by
 /// ``Module/namedParameters()``; `group0.param3` for an unnamed parameter):
 /// - `tensors`: per-parameter buffers, e.g. `0.weight.exp_avg`, `0.weight.exp_avg_sq`,
 ///   `0.weight.momentum_buffer`, `0.bias.sum`;

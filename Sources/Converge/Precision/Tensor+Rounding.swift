@@ -1,7 +1,7 @@
 import ConvergeCore
 
 extension Tensor {
-    /// The values rounded to `dtype` (ties to even) and stored as `Float`, with ``Tensor/dtype``
+    /// The values rounded to `dtype` (ties to even) and stored as `Float`, with `Tensor.dtype`
     /// set to `dtype`: what `x.half().float()` / `x.bfloat16().float()` give in PyTorch.
     ///
     /// Differentiable: the gradient passes straight through, rounded to the same type (PyTorch's

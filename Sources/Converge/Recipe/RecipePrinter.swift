@@ -4,7 +4,7 @@ extension Recipe {
     /// The recipe as YAML with every default filled in (what `converge train --print-recipe`
     /// prints): each section lists all of its keys, with the value the run will use.
     ///
-    /// The text parses back to the same recipe. Optional keys that are not set (`data.test`,
+    /// The text parses back to the same recipe (a `gpt` model as a one-layer list). Optional keys that are not set (`data.test`,
     /// `training.clip_norm`, …) and schedule parameters whose default depends on the length of the
     /// run (`total_steps`, `t_max`, …) appear as comments. A layer list shows the options as
     /// written; the other options of each layer keep the defaults of its PyTorch counterpart.
@@ -24,10 +24,28 @@ extension Recipe {
         case .file(let path): key(1, "validation", Self.yamlString(path))
         }
         if let test = data.test { key(1, "test", Self.yamlString(test)) } else { unset(1, "test", "not set") }
-        key(1, "label", Self.yamlString(data.label))
-        key(1, "task", data.task.rawValue)
+        if let sequence = data.sequence {
+            key(1, "format", sequence.format)
+            if sequence.format == "text" { key(1, "tokenization", sequence.tokenization.rawValue) }
+            key(1, "context", "\(sequence.context)")
+            if let stride = sequence.stride { key(1, "stride", "\(stride)") } else { unset(1, "stride", "the context, \(sequence.context)") }
+            if sequence.format == "tokens" {
+                if let v = sequence.vocabularySize { key(1, "vocab_size", "\(v)") } else { unset(1, "vocab_size", "largest id + 1") }
+            }
+        } else {
+            key(1, "label", Self.yamlString(data.label))
+            key(1, "task", data.task.rawValue)
+            if let k = data.numClasses { key(1, "num_classes", "\(k)") } else { unset(1, "num_classes", "inferred from the training labels") }
+        }
         key(1, "standardize", "\(data.standardize)")
-        if let k = data.numClasses { key(1, "num_classes", "\(k)") } else { unset(1, "num_classes", "inferred from the training labels") }
+        switch data.missing {
+        case .constant(let value): key(1, "missing", "{constant: \(Self.yamlNumber(value))}")
+        case .error: key(1, "missing", "error")
+        case .mean: key(1, "missing", "mean")
+        case .median: key(1, "missing", "median")
+        case .mostFrequent: key(1, "missing", "most_frequent")
+        }
+        key(1, "categorical", "[" + data.categorical.map(Self.yamlString).joined(separator: ", ") + "]")
 
         lines.append("model:")
         switch model {
@@ -40,17 +58,10 @@ extension Recipe {
             key(2, "init", mlp.initialization)
         case .layers(let layers):
             lines.append("  layers:")
-            for layer in layers {
-                if layer.kind == "reshape" {
-                    lines.append("    - reshape: [" + layer.shape.map(String.init).joined(separator: ", ") + "]")
-                    continue
-                }
-                let options = layer.options.sorted { $0.key < $1.key }.map { name, value in
-                    "\(name): " + (name == "bias" ? "\(value != 0)" : Self.yamlNumber(value))
-                }
-                lines.append("    - \(layer.kind): {" + options.joined(separator: ", ") + "}")
-            }
+            for layer in layers { lines.append("    - " + Self.layerEntry(layer)) }
         }
+
+        key(1, "sync_batchnorm", "\(syncBatchNorm)")
 
         let o = optimizer
         lines.append("optimizer:")
@@ -97,6 +108,19 @@ extension Recipe {
             lines.append("# output: not set (runs/\(file.deletingPathExtension().lastPathComponent))")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One layer as a flow-style entry: `conv1d: {kernel: 3.0, out: 4.0}`, `reshape: [1, 8]`,
+    /// `residual: {layers: [{linear: {out: 8.0}}, {relu: {}}]}`.
+    static func layerEntry(_ layer: LayerSpec) -> String {
+        if layer.kind == "reshape" { return "reshape: [" + layer.shape.map(String.init).joined(separator: ", ") + "]" }
+        if layer.kind == "residual" {
+            return "residual: {layers: [" + layer.layers.map { "{" + layerEntry($0) + "}" }.joined(separator: ", ") + "]}"
+        }
+        let options = layer.options.sorted { $0.key < $1.key }.map { name, value in
+            "\(name): " + (booleanLayerOptions.contains(name) ? "\(value != 0)" : yamlNumber(value))
+        }
+        return "\(layer.kind): {" + options.joined(separator: ", ") + "}"
     }
 
     /// The schedule section's lines: every parameter of the schedule with its value (a

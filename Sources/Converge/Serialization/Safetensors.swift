@@ -61,6 +61,9 @@ public enum Safetensors {
     /// crash never leaves a partial file.
     ///
     /// - Parameters:
+    ///   - tensors: the tensors by name, written in this order.
+    ///   - url: the file to write.
+    ///   - metadata: string pairs stored in the header's `__metadata__`.
     ///   - dtype: the stored element type: `.f32` (default), `.f16` or `.bf16` (rounded to nearest
     ///     even).
     /// - Throws: ``SafetensorsError`` for an empty or duplicate name or a name starting with

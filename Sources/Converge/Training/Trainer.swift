@@ -10,7 +10,7 @@ import Foundation
 /// let history = try trainer.fit(train: trainLoader, validation: valLoader, epochs: 30)
 /// ```
 /// Training batches run with ``Module/train()``, validation with ``Module/eval()`` inside
-/// ``withNoGrad(_:)``; both are switched automatically.
+/// `withNoGrad(_:)`; both are switched automatically.
 public final class Trainer {
     /// The model being trained.
     public let model: Module

@@ -5,7 +5,7 @@ import Foundation
 /// the module path and the phase (forward or backward) that produced it, with the step.
 ///
 /// It works in two ways:
-/// - **Every op checked.** Run the fit inside ``ConvergeCore/Anomaly/detect(_:)``, or call
+/// - **Every op checked.** Run the fit inside `Anomaly.detect(_:)`, or call
 ///   ``Trainer/fitDetectingAnomalies(train:validation:epochs:)``: every op then checks its output
 ///   and every backward rule its gradients, and this callback throws a ``TrainingAnomaly`` right
 ///   after the step (before the optimizer applies anything) in which the first one appeared.

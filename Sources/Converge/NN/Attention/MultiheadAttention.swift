@@ -32,7 +32,7 @@ public final class MultiheadAttention: Module {
     public let dropout: Float
     /// Whether inputs are `[B, L, E]` (else `[L, B, E]`).
     public let batchFirst: Bool
-    /// The generator for attention dropout; `nil` means ``Random/generator`` at call time.
+    /// The generator for attention dropout; `nil` means `Random.generator` at call time.
     public let generator: RandomGenerator?
 
     /// Creates the layer with PyTorch's initialization.

@@ -93,7 +93,7 @@ struct ConvolutionGeometry {
 extension Tensor {
     /// 2-D cross-correlation as `nn.functional.conv2d`: input (N, C, H, W), `weight`
     /// (O, C / groups, kH, kW), optional `bias` (O); zero padding. One fused op: im2col and one
-    /// GEMM per sample and group (``Kernels/gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``),
+    /// GEMM per sample and group (`Kernels.gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`),
     /// with a hand-written backward for the input, weight and bias.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0,
                        dilation: Size2D = 1, groups: Int = 1) -> Tensor {

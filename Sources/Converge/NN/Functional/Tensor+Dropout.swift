@@ -5,7 +5,7 @@ extension Tensor {
     /// probability 1 − `probability` and scaled by 1 / (1 − `probability`), else zeroed; outside
     /// training (or with probability 0) the input is returned unchanged.
     ///
-    /// The mask comes from `generator` (by default ``Random/generator``), so the same seed gives
+    /// The mask comes from `generator` (by default `Random.generator`), so the same seed gives
     /// the same masks. Each 64-bit draw decides two elements (32 bits each).
     /// - Precondition: `probability` is in [0, 1).
     public func dropout(probability: Float, training: Bool = true, generator: RandomGenerator = Random.generator) -> Tensor {

@@ -41,6 +41,7 @@ public enum Nonlinearity: String, CaseIterable, Sendable {
 /// | leakyRelu | √(2 / (1 + negativeSlope²)) |
 /// | selu | 3/4 |
 ///
+/// - Parameter nonlinearity: the activation that follows the layer.
 /// - Parameter negativeSlope: the slope of `leakyRelu` for negative inputs; 0.01 when omitted.
 ///   Ignored by the other activations.
 public func calculateGain(_ nonlinearity: Nonlinearity, negativeSlope: Float? = nil) -> Float {

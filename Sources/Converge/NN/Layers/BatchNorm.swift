@@ -11,7 +11,7 @@ import ConvergeCore
 ///   which case batch statistics are always used).
 ///
 /// `y = (x − mean) / √(var + eps) · weight + bias`. The forward and backward passes are one fused op
-/// (``Tensor/batchNorm(runningMean:runningVariance:weight:bias:training:momentum:epsilon:)``).
+/// (`Tensor.batchNorm(runningMean:runningVariance:weight:bias:training:momentum:epsilon:)`).
 ///
 /// State-dictionary names are Swift's camel case (`weight`, `bias`, `runningMean`, `runningVar`,
 /// `numBatchesTracked`); PyTorch's `running_mean`, `running_var`, `num_batches_tracked` are

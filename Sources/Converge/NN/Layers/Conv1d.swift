@@ -5,7 +5,7 @@ import ConvergeCore
 ///
 /// Initialized as PyTorch does: U(−1/√fan_in, 1/√fan_in) with fan_in = (in / groups)·kernelSize
 /// for weight and bias (Kaiming-uniform with a = √5). One fused op per call (see
-/// ``Tensor/conv1d(weight:bias:stride:padding:dilation:groups:)``).
+/// `Tensor.conv1d(weight:bias:stride:padding:dilation:groups:)`).
 public final class Conv1d: Module {
     /// Weight of shape [outChannels, inChannels / groups, kernelSize].
     @Parameter public var weight: Tensor

@@ -6,7 +6,7 @@ import ConvergeCore
 /// Initialized as PyTorch does: Kaiming-uniform with a = √5 for the weight, i.e.
 /// U(−1/√fan_in, 1/√fan_in) with fan_in = (in / groups)·kH·kW, and the same bound for the bias.
 /// The forward pass is one fused op (im2col + GEMM, see
-/// ``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:)``).
+/// `Tensor.conv2d(weight:bias:stride:padding:dilation:groups:)`).
 public final class Conv2d: Module {
     /// Weight of shape [outChannels, inChannels / groups, kernelSize.height, kernelSize.width].
     @Parameter public var weight: Tensor

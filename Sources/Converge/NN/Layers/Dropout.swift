@@ -22,12 +22,12 @@ public struct LayerConfigurationError: Error, CustomStringConvertible, Equatable
 
 /// Inverted dropout, as PyTorch's `nn.Dropout`: in training each element is zeroed with
 /// probability ``probability`` and the kept ones are scaled by 1 / (1 − p); in evaluation mode
-/// (``Module/eval()``) it is the identity. Masks come from ``Random/generator`` (or the
+/// (``Module/eval()``) it is the identity. Masks come from `Random.generator` (or the
 /// generator given), so a seed reproduces them.
 public final class Dropout: Module {
     /// The probability of zeroing an element, in [0, 1).
     public let probability: Float
-    /// The generator masks are drawn from; `nil` means ``Random/generator`` at call time.
+    /// The generator masks are drawn from; `nil` means `Random.generator` at call time.
     public let generator: RandomGenerator?
 
     /// Creates the layer.

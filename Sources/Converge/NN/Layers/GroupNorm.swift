@@ -4,7 +4,7 @@ import ConvergeCore
 /// ``groups`` groups, each normalized over its channels and positions (biased variance), then
 /// scaled and shifted per channel when affine. Works on (N, C) and (N, C, …) inputs, is the same in
 /// training and evaluation, and keeps no running statistics. One fused op
-/// (``Tensor/groupNorm(groups:weight:bias:epsilon:)``).
+/// (`Tensor.groupNorm(groups:weight:bias:epsilon:)`).
 public final class GroupNorm: Module {
     /// Per-channel scale (ones at creation), or `nil` without affine.
     @OptionalParameter public var weight: Tensor?

@@ -3,7 +3,7 @@ import ConvergeCore
 /// Layer normalization over the last dimensions, as PyTorch's `nn.LayerNorm`: each sample is
 /// normalized over `normalizedShape` with the biased variance, then (with elementwise affine)
 /// scaled by ``weight`` and shifted by ``bias``, both of `normalizedShape`. One fused op
-/// (``Tensor/layerNorm(normalizedShape:weight:bias:epsilon:)``).
+/// (`Tensor.layerNorm(normalizedShape:weight:bias:epsilon:)`).
 public final class LayerNorm: Module {
     /// Scale (ones at creation), or `nil` without elementwise affine.
     @OptionalParameter public var weight: Tensor?

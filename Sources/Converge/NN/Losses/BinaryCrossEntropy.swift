@@ -9,6 +9,9 @@ import Foundation
 /// Prefer ``binaryCrossEntropy(logits:targets:weights:positiveWeight:reduction:)`` on logits:
 /// it is exact where a sigmoid would round to 0 or 1.
 /// - Parameter weights: a per-element rescaling that broadcasts to the probabilities' shape.
+/// - Parameter probabilities: predicted probabilities in [0, 1].
+/// - Parameter targets: the targets, in [0, 1], of the probabilities' shape.
+/// - Parameter reduction: how the per-element losses are combined (default: their mean).
 /// Gradients flow to `probabilities` and `targets`; none flow to `weights`.
 /// - Precondition: the shapes agree and every probability lies in [0, 1].
 public func binaryCrossEntropy(probabilities: Tensor, targets: Tensor, weights: Tensor? = nil,

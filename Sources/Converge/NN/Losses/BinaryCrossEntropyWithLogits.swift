@@ -9,6 +9,9 @@ import Foundation
 /// evaluated without overflow for any logit.
 ///
 /// - Parameters:
+///   - logits: the raw scores (before a sigmoid).
+///   - targets: the targets, in [0, 1], of the logits' shape.
+///   - reduction: how the per-element losses are combined (default: their mean).
 ///   - weights: a per-element rescaling that broadcasts to the logits' shape.
 ///   - positiveWeight: the weight `p` of positive examples, broadcast to the logits' shape
 ///     (typically one value per class along the last axis); `p > 1` raises recall.

@@ -2,7 +2,7 @@ import ConvergeCore
 
 /// Cross-entropy with integer class-index targets (PyTorch's `cross_entropy` with an `int64`
 /// target): the same loss as ``crossEntropy(logits:targets:weights:ignoreIndex:labelSmoothing:reduction:)``
-/// with class ids held in an ``IndexTensor`` of the logits' shape minus the class axis.
+/// with class ids held in an `IndexTensor` of the logits' shape minus the class axis.
 ///
 /// For a language model, flatten the positions first: logits `[B·T, V]`, targets `[B·T]` (or use
 /// ``tokenCrossEntropy(logits:targets:ignoreIndex:)``).

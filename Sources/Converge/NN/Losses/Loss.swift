@@ -52,11 +52,11 @@ public struct Loss {
         Loss(name: "smoothL1") { smoothL1Loss(predictions: $0, targets: $1, beta: beta, reduction: $2) }
     }
 
-    /// ``crossEntropy(logits:targets:weights:ignoreIndex:labelSmoothing:reduction:)`` with
+    /// `crossEntropy(logits:targets:weights:ignoreIndex:labelSmoothing:reduction:)` with
     /// PyTorch's defaults; the model outputs logits.
     public static var crossEntropy: Loss { crossEntropy() }
 
-    /// ``crossEntropy(logits:targets:weights:ignoreIndex:labelSmoothing:reduction:)``.
+    /// `crossEntropy(logits:targets:weights:ignoreIndex:labelSmoothing:reduction:)`.
     public static func crossEntropy(weights: Tensor? = nil, ignoreIndex: Int = -100, labelSmoothing: Float = 0) -> Loss {
         Loss(name: "crossEntropy") {
             Converge.crossEntropy(logits: $0, targets: $1, weights: weights, ignoreIndex: ignoreIndex,

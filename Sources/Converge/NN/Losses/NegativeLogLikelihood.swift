@@ -1,8 +1,8 @@
 import ConvergeCore
 
 /// The negative log-likelihood of class-index targets under log-probabilities (PyTorch's
-/// `nll_loss`; pair it with ``ConvergeCore/Tensor/logSoftmax(alongAxis:)``, or use
-/// ``crossEntropy(logits:targets:weights:ignoreIndex:labelSmoothing:reduction:)`` on logits).
+/// `nll_loss`; pair it with `Tensor.logSoftmax(alongAxis:)`, or use
+/// `crossEntropy(logits:targets:weights:ignoreIndex:labelSmoothing:reduction:)` on logits).
 ///
 /// `logProbabilities` has shape `[N, C]`, `[N, C, d₁, …]` or `[C]`; `targets` holds integer class
 /// ids as floats with that shape minus the class axis. Position `i` loses `−w[yᵢ]·xᵢ[yᵢ]`;

@@ -21,6 +21,9 @@ public final class GRUCell: Module {
     /// Creates a cell with PyTorch's default initialization U(−1/√hidden, 1/√hidden).
     ///
     /// - Parameters:
+    ///   - inputSize: features of each input.
+    ///   - hiddenSize: size of the hidden state.
+    ///   - generator: the random numbers for the initial weights (default: the shared generator).
     ///   - bias: whether to learn `biasIH` and `biasHH`.
     ///   - updateGateBias: when set, the update gate's total bias starts at this value — the GRU
     ///     analogue of an LSTM's forget-gate bias: a positive value makes `z` start near 1, so the

@@ -13,6 +13,9 @@ public final class LSTM: RecurrentLayer {
     /// Creates the network with PyTorch's default initialization U(−1/√hidden, 1/√hidden).
     ///
     /// - Parameters:
+    ///   - inputSize: features per time step of the input.
+    ///   - hiddenSize: size of the hidden state (of every layer).
+    ///   - generator: the random numbers for the initial weights (default: the shared generator).
     ///   - layerCount: number of stacked layers (PyTorch's `num_layers`).
     ///   - bias: whether each layer learns `biasIH`/`biasHH`.
     ///   - batchFirst: whether batched sequences are `[batch, time, features]`.

@@ -26,6 +26,9 @@ public final class LSTMCell: Module {
     /// Creates a cell with PyTorch's default initialization U(−1/√hidden, 1/√hidden).
     ///
     /// - Parameters:
+    ///   - inputSize: features of each input.
+    ///   - hiddenSize: size of the hidden state.
+    ///   - generator: the random numbers for the initial weights (default: the shared generator).
     ///   - bias: whether to learn `biasIH` and `biasHH`.
     ///   - forgetGateBias: when set, the forget gate's total bias starts at this value
     ///     (Jozefowicz et al. 2015 recommend 1): `biasIH`'s forget entries take it and `biasHH`'s

@@ -9,7 +9,7 @@ import ConvergeCore
 /// projections — each block's `self_attn.out_proj.weight` and `linear2.weight` — scaled by
 /// `1/√(2N)` (``GPT2ResidualScaling``).
 ///
-/// Input: token ids `[B, T]` as an ``IndexTensor`` (or a float tensor of ids through
+/// Input: token ids `[B, T]` as an `IndexTensor` (or a float tensor of ids through
 /// ``forward(_:)``, for the training loop); output: logits `[B, T, V]`.
 public final class GPT: Module {
     /// The token table `wte`, `[V, D]`.
