@@ -19,7 +19,7 @@ struct ConvergeCommand: ParsableCommand {
     /// Runs the command line, after the checks that need the whole argument list.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let error = ScheduleCommand.unknownSchedule(in: arguments) { exit(withError: error) }
-        main(arguments)
+        if let error = ScheduleCommand.unknownSchedule(in: arguments) { exitWithOneLine(error, arguments: arguments) }
+        runWithOneLineErrors(arguments)
     }
 }

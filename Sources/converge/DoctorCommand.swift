@@ -25,7 +25,7 @@ struct DoctorCommand: ParsableCommand {
     @Option(help: "Where to write the report (default: the recipe's output folder with -doctor appended, else runs/<recipe name>-doctor).")
     var output: String?
 
-    @Option(help: "Epochs of the short training run (at most the recipe's).")
+    @Option(parsing: .unconditional, help: "Epochs of the short training run (at most the recipe's).")
     var epochs: Int = 10
 
     @Flag(help: "Try fixes from the catalogue matched to the diagnosis; write repaired.yaml, repair.md and recipe.diff. Exit 0 when the repaired recipe is healthy.")
@@ -43,7 +43,9 @@ struct DoctorCommand: ParsableCommand {
     func run() throws {
         var failed = false
         try reportingErrors("doctor") {
-            guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+            guard epochs >= 1, epochs <= Recipe.maxEpochs else {
+                throw ValidationError("--epochs must be from 1 to \(Recipe.maxEpochs), got \(epochs)")
+            }
             let loaded = try Recipe.load(from: URL(fileURLWithPath: recipe))
             var options = DoctorChecklist.Options()
             options.trainingEpochs = epochs

@@ -27,13 +27,13 @@ struct InitCheckCommand: ParsableCommand {
     @Option(help: "relu, tanh, sigmoid, linear or gelu.")
     var activation: String
 
-    @Option(help: "Number of layers.")
+    @Option(parsing: .unconditional, help: "Number of layers.")
     var depth: Int
 
-    @Option(help: "Width of every layer.")
+    @Option(parsing: .unconditional, help: "Width of every layer.")
     var width: Int
 
-    @Option(help: "Number of input samples.")
+    @Option(parsing: .unconditional, help: "Number of input samples.")
     var samples: Int = 1000
 
     @Option(help: "Random seed.")
@@ -51,6 +51,8 @@ struct InitCheckCommand: ParsableCommand {
             guard depth >= 1 else { throw ValidationError("--depth must be at least 1, got \(depth)") }
             guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
             guard samples >= 2 else { throw ValidationError("--samples must be at least 2, got \(samples)") }
+            guard depth <= 10_000 else { throw ValidationError("--depth must be at most 10000, got \(depth)") }
+            try InitCheckLimits.check(width: width, samples: samples)
             let result = InitCheck.run(scheme: scheme, activation: act, depth: depth, width: width, samples: samples, seed: seed)
             print(result.csv(), terminator: "")
             print(result.summary)

@@ -21,13 +21,13 @@ struct LRFindCommand: ParsableCommand {
     @Argument(help: "The recipe file.")
     var recipe: String
 
-    @Option(name: .customLong("start-lr"), help: "The first learning rate.")
+    @Option(name: .customLong("start-lr"), parsing: .unconditional, help: "The first learning rate.")
     var startLR: Double = 1e-7
 
-    @Option(name: .customLong("end-lr"), help: "The learning rate reached after --steps steps.")
+    @Option(name: .customLong("end-lr"), parsing: .unconditional, help: "The learning rate reached after --steps steps.")
     var endLR: Double = 10
 
-    @Option(help: "Number of steps (batches) in the sweep.")
+    @Option(parsing: .unconditional, help: "Number of steps (batches) in the sweep.")
     var steps: Int = 100
 
     @Option(help: "Also draw the loss against the learning rate into this SVG file.")
@@ -38,7 +38,7 @@ struct LRFindCommand: ParsableCommand {
             guard startLR > 0, endLR > startLR else {
                 throw ValidationError("need 0 < --start-lr < --end-lr, got \(startLR) and \(endLR)")
             }
-            guard steps >= 2 else { throw ValidationError("--steps must be at least 2, got \(steps)") }
+            guard steps >= 2, steps <= 1_000_000 else { throw ValidationError("--steps must be from 2 to 1000000, got \(steps)") }
             let session = try RecipeSession(Recipe.load(from: URL(fileURLWithPath: recipe)))
             let model = try session.makeModel()
             try session.validateBatches(for: model)

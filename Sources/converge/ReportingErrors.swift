@@ -12,7 +12,9 @@ func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
     } catch DistributedError.failedOnAnotherRank {
         throw ExitCode(1)   // that rank printed the error
     } catch {
-        let line = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+        let ns = error as NSError
+        let text = ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain ? FileProblem.sentence(error) : "\(error)"
+        let line = text.split(separator: "\n").first.map(String.init) ?? text
         FileHandle.standardError.write(Data("converge \(command): \(line)\n".utf8))
         throw ExitCode(1)
     }

@@ -27,14 +27,14 @@ struct ScheduleCommand: ParsableCommand {
 
     /// `--steps` and `--svg`, shared by every schedule.
     struct Output: ParsableArguments {
-        @Option(help: "Print steps 0 … N−1 (N ≥ 1).")
+        @Option(parsing: .unconditional, help: "Print steps 0 … N−1 (N ≥ 1).")
         var steps: Int
 
-        @Option(help: "Also draw the schedule to this SVG file.")
+        @Option(parsing: .unconditional, help: "Also draw the schedule to this SVG file.")
         var svg: String?
 
         func validate() throws {
-            guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+            guard steps >= 1, steps <= 10_000_000 else { throw ValidationError("--steps must be from 1 to 10000000, got \(steps)") }
             if let svg, svg.isEmpty { throw ValidationError("--svg needs a file path") }
         }
     }
@@ -84,9 +84,9 @@ struct ScheduleCommand: ParsableCommand {
 
     struct Constant: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "constant", abstract: summary("constant"))
-        @Option(help: "Initial learning rate.") var baseLr = 0.1
-        @Option(help: "Factor for the first steps.") var factor = 1.0
-        @Option(help: "Steps that use the factor.") var totalIters = 0
+        @Option(parsing: .unconditional, help: "Initial learning rate.") var baseLr = 0.1
+        @Option(parsing: .unconditional, help: "Factor for the first steps.") var factor = 1.0
+        @Option(parsing: .unconditional, help: "Steps that use the factor.") var totalIters = 0
         @OptionGroup var output: Output
         func run() throws {
             try emit(ScheduleSpec(.constant(factor: factor, totalIterations: totalIters), learningRate: baseLr), output)
@@ -95,19 +95,19 @@ struct ScheduleCommand: ParsableCommand {
 
     struct Step: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "step", abstract: summary("step"))
-        @Option(help: "Initial learning rate.") var baseLr = 0.1
-        @Option(help: "Steps between decays (default: steps/3).") var stepSize: Int?
-        @Option(help: "Decay factor.") var gamma = 0.1
+        @Option(parsing: .unconditional, help: "Initial learning rate.") var baseLr = 0.1
+        @Option(parsing: .unconditional, help: "Steps between decays (default: steps/3).") var stepSize: Int?
+        @Option(parsing: .unconditional, help: "Decay factor.") var gamma = 0.1
         @OptionGroup var output: Output
         func run() throws { try emit(ScheduleSpec(.step(stepSize: stepSize, gamma: gamma), learningRate: baseLr), output) }
     }
 
     struct MultiStep: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "multi-step", abstract: summary("multi-step"))
-        @Option(help: "Initial learning rate.") var baseLr = 0.1
-        @Option(help: ArgumentHelp("Comma-separated steps at which to decay (default: steps/2,3·steps/4).", valueName: "n,n,…"))
+        @Option(parsing: .unconditional, help: "Initial learning rate.") var baseLr = 0.1
+        @Option(parsing: .unconditional, help: ArgumentHelp("Comma-separated steps at which to decay (default: steps/2,3·steps/4).", valueName: "n,n,…"))
         var milestones: String?
-        @Option(help: "Decay factor.") var gamma = 0.1
+        @Option(parsing: .unconditional, help: "Decay factor.") var gamma = 0.1
         @OptionGroup var output: Output
         func run() throws {
             var steps: [Int]?
@@ -125,18 +125,18 @@ struct ScheduleCommand: ParsableCommand {
 
     struct Exponential: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "exponential", abstract: summary("exponential"))
-        @Option(help: "Initial learning rate.") var baseLr = 0.1
-        @Option(help: "Per-step factor.") var gamma = 0.95
+        @Option(parsing: .unconditional, help: "Initial learning rate.") var baseLr = 0.1
+        @Option(parsing: .unconditional, help: "Per-step factor.") var gamma = 0.95
         @OptionGroup var output: Output
         func run() throws { try emit(ScheduleSpec(.exponential(gamma: gamma), learningRate: baseLr), output) }
     }
 
     struct Linear: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "linear", abstract: summary("linear"))
-        @Option(help: "Initial learning rate.") var baseLr = 0.1
-        @Option(help: "Factor at step 0.") var startFactor = 1.0
-        @Option(help: "Factor from --total-iters on.") var endFactor = 0.0
-        @Option(help: "Length of the ramp (default: steps).") var totalIters: Int?
+        @Option(parsing: .unconditional, help: "Initial learning rate.") var baseLr = 0.1
+        @Option(parsing: .unconditional, help: "Factor at step 0.") var startFactor = 1.0
+        @Option(parsing: .unconditional, help: "Factor from --total-iters on.") var endFactor = 0.0
+        @Option(parsing: .unconditional, help: "Length of the ramp (default: steps).") var totalIters: Int?
         @OptionGroup var output: Output
         func run() throws {
             try emit(ScheduleSpec(.linear(startFactor: startFactor, endFactor: endFactor, totalIterations: totalIters), learningRate: baseLr), output)
@@ -145,9 +145,9 @@ struct ScheduleCommand: ParsableCommand {
 
     struct Polynomial: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "polynomial", abstract: summary("polynomial"))
-        @Option(help: "Initial learning rate.") var baseLr = 0.1
-        @Option(help: "Steps to reach zero (default: steps).") var totalIters: Int?
-        @Option(help: "Exponent.") var power = 1.0
+        @Option(parsing: .unconditional, help: "Initial learning rate.") var baseLr = 0.1
+        @Option(parsing: .unconditional, help: "Steps to reach zero (default: steps).") var totalIters: Int?
+        @Option(parsing: .unconditional, help: "Exponent.") var power = 1.0
         @OptionGroup var output: Output
         func run() throws {
             try emit(ScheduleSpec(.polynomial(totalIterations: totalIters, power: power), learningRate: baseLr), output)
@@ -156,19 +156,19 @@ struct ScheduleCommand: ParsableCommand {
 
     struct Cosine: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cosine", abstract: summary("cosine"))
-        @Option(help: "Initial learning rate.") var baseLr = 0.1
-        @Option(help: "Steps from maximum to minimum (default: steps).") var tMax: Int?
-        @Option(help: "Minimum learning rate.") var etaMin = 0.0
+        @Option(parsing: .unconditional, help: "Initial learning rate.") var baseLr = 0.1
+        @Option(parsing: .unconditional, help: "Steps from maximum to minimum (default: steps).") var tMax: Int?
+        @Option(parsing: .unconditional, help: "Minimum learning rate.") var etaMin = 0.0
         @OptionGroup var output: Output
         func run() throws { try emit(ScheduleSpec(.cosine(tMax: tMax, etaMin: etaMin), learningRate: baseLr), output) }
     }
 
     struct WarmRestarts: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "warm-restarts", abstract: summary("warm-restarts"))
-        @Option(help: "Initial learning rate.") var baseLr = 0.1
+        @Option(parsing: .unconditional, help: "Initial learning rate.") var baseLr = 0.1
         @Option(name: .customLong("t0"), help: "First cycle length (default: steps/4).") var t0: Int?
-        @Option(help: "Cycle length factor.") var tMult = 1
-        @Option(help: "Minimum learning rate.") var etaMin = 0.0
+        @Option(parsing: .unconditional, help: "Cycle length factor.") var tMult = 1
+        @Option(parsing: .unconditional, help: "Minimum learning rate.") var etaMin = 0.0
         @OptionGroup var output: Output
         func run() throws {
             try emit(ScheduleSpec(.warmRestarts(t0: t0, tMult: tMult, etaMin: etaMin), learningRate: baseLr), output)
@@ -177,11 +177,11 @@ struct ScheduleCommand: ParsableCommand {
 
     struct WarmupCosine: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "warmup-cosine", abstract: summary("warmup-cosine"))
-        @Option(help: "Initial learning rate.") var baseLr = 0.1
-        @Option(help: "Warmup length (default: steps/10).") var warmupSteps: Int?
-        @Option(help: "Fraction of the base rate at step 0.") var startFactor = 0.0
-        @Option(help: "Cosine length after warmup (default: steps − warmup).") var tMax: Int?
-        @Option(help: "Minimum learning rate.") var etaMin = 0.0
+        @Option(parsing: .unconditional, help: "Initial learning rate.") var baseLr = 0.1
+        @Option(parsing: .unconditional, help: "Warmup length (default: steps/10).") var warmupSteps: Int?
+        @Option(parsing: .unconditional, help: "Fraction of the base rate at step 0.") var startFactor = 0.0
+        @Option(parsing: .unconditional, help: "Cosine length after warmup (default: steps − warmup).") var tMax: Int?
+        @Option(parsing: .unconditional, help: "Minimum learning rate.") var etaMin = 0.0
         @OptionGroup var output: Output
         func run() throws {
             try emit(ScheduleSpec(.warmupCosine(warmupSteps: warmupSteps, startFactor: startFactor, tMax: tMax, etaMin: etaMin),
@@ -191,16 +191,16 @@ struct ScheduleCommand: ParsableCommand {
 
     struct OneCycle: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "one-cycle", abstract: summary("one-cycle"))
-        @Option(help: "Peak learning rate.") var maxLr = 0.1
-        @Option(help: "Cycle length (default: steps).") var totalSteps: Int?
-        @Option(help: "Fraction of the cycle spent rising.") var pctStart = 0.3
-        @Option(help: "Initial rate = max-lr / div-factor.") var divFactor = 25.0
-        @Option(help: "Final rate = initial rate / final-div-factor.") var finalDivFactor = 1e4
-        @Option(help: "Annealing shape: cos or linear.") var annealStrategy: OneCycleLR.AnnealStrategy = .cosine
+        @Option(parsing: .unconditional, help: "Peak learning rate.") var maxLr = 0.1
+        @Option(parsing: .unconditional, help: "Cycle length (default: steps).") var totalSteps: Int?
+        @Option(parsing: .unconditional, help: "Fraction of the cycle spent rising.") var pctStart = 0.3
+        @Option(parsing: .unconditional, help: "Initial rate = max-lr / div-factor.") var divFactor = 25.0
+        @Option(parsing: .unconditional, help: "Final rate = initial rate / final-div-factor.") var finalDivFactor = 1e4
+        @Option(parsing: .unconditional, help: "Annealing shape: cos or linear.") var annealStrategy: OneCycleLR.AnnealStrategy = .cosine
         @Flag(help: "Use three phases.") var threePhase = false
         @Flag(inversion: .prefixedNo, help: "Cycle momentum (Adam's β₁) inversely to the rate.") var cycleMomentum = true
-        @Option(help: "Momentum at the peak rate.") var baseMomentum = 0.85
-        @Option(help: "Momentum at low rates.") var maxMomentum = 0.95
+        @Option(parsing: .unconditional, help: "Momentum at the peak rate.") var baseMomentum = 0.85
+        @Option(parsing: .unconditional, help: "Momentum at low rates.") var maxMomentum = 0.95
         @OptionGroup var output: Output
         func run() throws {
             let options = ScheduleSpec.OneCycle(totalSteps: totalSteps, pctStart: pctStart, divFactor: divFactor,

@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output folder (default: the recipe's `output`, else runs/<recipe name>).")
     var output: String?
 
-    @Option(help: "Number of epochs (overrides training.epochs).")
+    @Option(parsing: .unconditional, help: "Number of epochs (overrides training.epochs).")
     var epochs: Int?
 
     @Option(help: "Continue the run in this folder from its checkpoint.")
@@ -34,12 +34,20 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print nothing while training.")
     var quiet = false
 
+    @Flag(help: "Replace an existing run folder (only one written by converge train).")
+    var overwrite = false
+
+    @Flag(help: "With --resume: continue although the recipe or data differ from the checkpoint's.")
+    var allowChanges = false
+
     @Option(help: "Train data-parallel over N local processes (starts Open MPI's mpirun; under mpirun, omit it).")
     var processes: Int?
 
     func run() throws {
         try reportingErrors("train") {
-            if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+            if let epochs, epochs < 1 || epochs > Recipe.maxEpochs {
+                throw ValidationError("--epochs must be from 1 to \(Recipe.maxEpochs), got \(epochs)")
+            }
             if let processes, !recipeOptions.printRecipe {
                 let status = try MPILauncher.relaunch(processes: processes)
                 if status != 0 { throw ExitCode(status) }
@@ -55,6 +63,8 @@ struct TrainCommand: ParsableCommand {
             var options = RecipeRun.Options(output: output.map { URL(fileURLWithPath: $0) }, epochs: epochs,
                                             resume: resume.map { URL(fileURLWithPath: $0) }, quiet: quiet)
             options.processGroup = group
+            options.overwrite = overwrite
+            options.allowChanges = allowChanges
             let summary = try RecipeRun.train(recipe, options: options)
             if let group, group.rank != 0 { return }
             print(Self.report(summary), terminator: "")

@@ -46,7 +46,7 @@ final class ScheduleCommandTests: XCTestCase {
             }
         }
         XCTAssertEqual(message(["one-cycle", "--steps", "5", "--pct-start", "1.5"]), "--pct-start must be in [0, 1], got 1.5")
-        XCTAssertEqual(message(["step", "--steps", "0"]), "--steps must be at least 1, got 0")
+        XCTAssertEqual(message(["step", "--steps", "0"]), "--steps must be from 1 to 10000000, got 0")
         XCTAssertEqual(message(["step", "--steps", "5", "--step-size", "0"]), "--step-size must be at least 1, got 0")
         XCTAssertTrue(message(["cosine", "--steps", "5", "--gamma", "0.1"]).contains("Unknown option '--gamma'"))
         XCTAssertTrue(message(["step"]).contains("Missing expected argument '--steps <steps>'"))

@@ -116,7 +116,7 @@ public struct Standardizer: Equatable, Codable {
         let file = url.path
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw DataFileError(file: file, reason: .unreadable(error.localizedDescription))
+            throw DataFileError(file: file, reason: .unreadable(FileProblem.reason(error)))
         }
         let stored: Stored
         do { stored = try JSONDecoder().decode(Stored.self, from: data) } catch {

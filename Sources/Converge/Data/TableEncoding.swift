@@ -200,8 +200,8 @@ public struct TableEncoding: Codable, Equatable {
             guard value >= 0, task.numClasses.map({ value < Double($0) }) ?? true else {
                 throw DataFileError(file: file, line: line, column: labelColumn, reason: .labelOutOfRange(text, numClasses: task.numClasses))
             }
-            guard value < 16_777_216 else {
-                throw DataFileError(file: file, line: line, column: labelColumn, reason: .labelOutOfRange(text, numClasses: 16_777_216))
+            guard value < 1_000_000 else {   // Recipe.maxClasses: a larger label is a data error, not a class count
+                throw DataFileError(file: file, line: line, column: labelColumn, reason: .labelOutOfRange(text, numClasses: 1_000_000))
             }
             return Float(value)
         }

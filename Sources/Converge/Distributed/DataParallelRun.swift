@@ -33,9 +33,10 @@ final class DataParallelRun {
     func restore(_ trainer: Trainer, from directory: URL) throws {
         var archive: [UInt8] = []
         if writes {
-            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+            let folder = Checkpoint.latest(directory) ?? directory   // the newest complete version
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
             for name in names {
-                let data = try Data(contentsOf: directory.appendingPathComponent(name))
+                let data = try Data(contentsOf: folder.appendingPathComponent(name))
                 archive += Self.encode(UInt64(name.utf8.count)) + Array(name.utf8) + Self.encode(UInt64(data.count)) + Array(data)
             }
         }

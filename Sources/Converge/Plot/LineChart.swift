@@ -77,7 +77,7 @@ public struct LineChart {
         do {
             try Data(svg().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw PlotError.cannotWrite(path: path, reason: error.localizedDescription)
+            throw PlotError.cannotWrite(path: path, reason: FileProblem.reason(error))
         }
     }
 }

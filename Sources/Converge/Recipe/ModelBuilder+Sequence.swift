@@ -76,8 +76,9 @@ extension ModelBuilder {
             }
             return [shape[0], hidden]
         case "residual":
-            let branch = try buildLayers(spec.layers, inputShape: shape, outputs: 0, file: file, generator: generator,
-                                         checksOutput: false)
+            var branchMemory = MemoryEstimate(file: file, batchSize: 1)
+            let branch = try buildLayers(spec.layers, inputShape: shape, outputs: 0, file: file, memory: &branchMemory,
+                                         generator: generator, checksOutput: false)
             // The branch's output shape, from one example of zeros (evaluation mode: no batch statistics).
             let probe = withNoGrad { () -> [Int] in
                 branch.eval()

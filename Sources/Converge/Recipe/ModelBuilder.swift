@@ -10,26 +10,36 @@ public enum ModelBuilder {
     ///   the shape it receives, or when the last layer's output does not match `outputs`.
     /// With `perPosition` (language models), the output per sample is `[T, outputs]` and the
     /// built model flattens it to `[N·T, outputs]` (one row of logits per token).
+    ///   Before any layer is allocated, its memory is added to a ``MemoryEstimate`` for batches
+    ///   of `batchSize`; a model that would not fit is a ``RecipeError`` naming the layer.
     public static func build(_ spec: Recipe.ModelSpec, inputShape: [Int], outputs: Int, file: String,
-                             generator: RandomGenerator = Random.generator, perPosition: Bool = false) throws -> Sequential {
+                             batchSize: Int = 1, generator: RandomGenerator = Random.generator,
+                             perPosition: Bool = false) throws -> Sequential {
+        var memory = MemoryEstimate(file: file, batchSize: batchSize)
         switch spec {
-        case .mlp(let mlp): return try buildMLP(mlp, inputShape: inputShape, outputs: outputs, file: file, generator: generator)
+        case .mlp(let mlp):
+            return try buildMLP(mlp, inputShape: inputShape, outputs: outputs, file: file, memory: &memory, generator: generator)
         case .layers(let layers):
-            return try buildLayers(layers, inputShape: inputShape, outputs: outputs, file: file, generator: generator,
+            return try buildLayers(layers, inputShape: inputShape, outputs: outputs, file: file, memory: &memory, generator: generator,
                                    perPosition: perPosition)
         }
     }
 
     static func buildMLP(_ spec: Recipe.MLPSpec, inputShape: [Int], outputs: Int, file: String,
-                         generator: RandomGenerator) throws -> Sequential {
+                         memory: inout MemoryEstimate, generator: RandomGenerator) throws -> Sequential {
         guard let activation = Activation(name: spec.activation) else {
             throw RecipeError(file: file, line: nil, field: "model.mlp.activation", message: "unknown activation '\(spec.activation)'")
         }
         let model = Sequential([])
-        var width = inputShape.reduce(1, *)
+        var width = CheckedSize.count(inputShape) ?? Int.max
         if inputShape.count != 1 { model.append(Flatten()) }
         var linears: [Linear] = []
-        for hidden in spec.hidden {
+        for (i, hidden) in spec.hidden.enumerated() {
+            let detail = "hidden[\(i)] = \(hidden)"
+            try memory.addParameters(CheckedSize.product(width, hidden).flatMap { CheckedSize.sum($0, hidden) },
+                                     line: spec.hiddenLine, field: "model.mlp.hidden", detail: detail)
+            try memory.addActivations(CheckedSize.product(hidden, spec.batchNorm ? 3 : 2), line: spec.hiddenLine,
+                                      field: "model.mlp.hidden", detail: detail)
             let linear = Linear(width, hidden, generator: generator)
             linears.append(linear)
             model.append(linear)
@@ -38,6 +48,8 @@ public enum ModelBuilder {
             if spec.dropout > 0 { model.append(Dropout(Float(spec.dropout))) }
             width = hidden
         }
+        try memory.addParameters(CheckedSize.product(width, outputs).flatMap { CheckedSize.sum($0, outputs) },
+                                 line: spec.hiddenLine, field: "model.mlp", detail: "output layer \(width) × \(outputs)")
         let head = Linear(width, outputs, generator: generator)
         model.append(head)
         try initialize(linears: linears, head: head, scheme: spec.initialization, activation: activation, generator: generator)
@@ -82,7 +94,8 @@ public enum ModelBuilder {
     }
 
     static func buildLayers(_ specs: [Recipe.LayerSpec], inputShape: [Int], outputs: Int, file: String,
-                            generator: RandomGenerator, perPosition: Bool = false, checksOutput: Bool = true) throws -> Sequential {
+                            memory: inout MemoryEstimate, generator: RandomGenerator, perPosition: Bool = false,
+                            checksOutput: Bool = true) throws -> Sequential {
         let model = Sequential([])
         var shape = inputShape
         for spec in specs {
@@ -113,10 +126,14 @@ public enum ModelBuilder {
                 }
                 return n
             }
+            func parameters(_ count: Int?) throws {
+                try memory.addParameters(count, line: spec.line, field: spec.path, detail: "\(spec.kind) on input \(shape)")
+            }
             switch spec.kind {
             case "linear":
                 guard let last = shape.last else { throw fail("needs at least one dimension") }
                 let out = try positive("out")
+                try parameters(CheckedSize.product(last, out).flatMap { CheckedSize.sum($0, out) })
                 model.append(Linear(last, out, bias: (spec.options["bias"] ?? 1) != 0, generator: generator))
                 shape[shape.count - 1] = out
             case "conv1d", "conv2d":
@@ -127,6 +144,7 @@ public enum ModelBuilder {
                 guard shape[0] % groups == 0 && out % groups == 0 else { throw fail("groups \(groups) must divide in channels \(shape[0]) and out \(out)") }
                 var next = [out]
                 for d in 1...dims { next.append(try outputLength(shape[d], kernel: kernel, stride: stride, padding: padding, dilation: dilation)) }
+                try parameters(CheckedSize.count([shape[0] / groups, out] + Array(repeating: kernel, count: dims)).flatMap { CheckedSize.sum($0, out) })
                 let bias = (spec.options["bias"] ?? 1) != 0
                 if dims == 1 {
                     model.append(Conv1d(shape[0], out, kernelSize: kernel, stride: stride, padding: padding, dilation: dilation, groups: groups, bias: bias))
@@ -178,18 +196,21 @@ public enum ModelBuilder {
                 model.append(Activation(name: spec.kind)!.module())
             case "flatten":
                 model.append(Flatten())
-                shape = [shape.reduce(1, *)]
+                shape = [CheckedSize.count(shape) ?? Int.max]
             case "reshape":
                 guard spec.shape.allSatisfy({ $0 > 0 || $0 == -1 }), spec.shape.filter({ $0 == -1 }).count <= 1 else {
                     throw fail("reshape sizes must be positive (one may be -1), got \(spec.shape)")
                 }
-                let total = shape.reduce(1, *), known = spec.shape.filter { $0 != -1 }.reduce(1, *)
+                let total = CheckedSize.count(shape) ?? -1
+                guard let known = CheckedSize.count(spec.shape.filter { $0 != -1 }) else {
+                    throw fail("reshape sizes \(spec.shape) multiply to more values than can be addressed")
+                }
                 var target = spec.shape
                 if let i = target.firstIndex(of: -1) {
                     guard known > 0, total % known == 0 else { throw fail("cannot reshape \(total) values into \(spec.shape)") }
                     target[i] = total / known
                 }
-                guard target.reduce(1, *) == total else { throw fail("cannot reshape \(total) values into \(spec.shape)") }
+                guard CheckedSize.count(target) == total else { throw fail("cannot reshape \(total) values into \(spec.shape)") }
                 model.append(Reshape(target))
                 shape = target
             default:
@@ -199,6 +220,8 @@ public enum ModelBuilder {
                 }
                 shape = next
             }
+            try memory.addActivations(CheckedSize.count(shape), line: spec.line, field: spec.path,
+                                      detail: "\(spec.kind) output \(shape) per example")
         }
         if !checksOutput { return model }
         if perPosition {

@@ -22,11 +22,21 @@ public struct TrainedModel {
         let recipe = try Recipe.load(from: directory.appendingPathComponent("recipe.yaml"))
         let descriptionURL = directory.appendingPathComponent("model.json")
         do { description = try JSONDecoder().decode(ModelDescription.self, from: Data(contentsOf: descriptionURL)) } catch {
-            throw RecipeError(file: descriptionURL.path, line: nil, field: "", message: "cannot read: \(error)")
+            throw RecipeError(file: descriptionURL.path, line: nil, field: "", message: "cannot read: \(DecodingProblem(error))")
+        }
+        guard !description.inputShape.isEmpty, description.inputShape.allSatisfy({ $0 > 0 && $0 <= Recipe.maxSize }),
+              CheckedSize.count(description.inputShape) != nil, (1...Recipe.maxClasses).contains(description.outputCount) else {
+            throw RecipeError(file: descriptionURL.path, line: nil, field: "inputShape",
+                              message: "input shape \(description.inputShape) or output count \(description.outputCount) is out of range")
         }
         model = try ModelBuilder.build(recipe.model, inputShape: description.inputShape, outputs: description.outputCount,
                                        file: recipe.file.path, perPosition: recipe.data.sequence != nil)
-        try model.loadSafetensors(from: directory.appendingPathComponent("model.safetensors"))
+        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        try model.loadSafetensors(from: weightsURL)
+        if let bad = model.stateDict().first(where: { $0.1.scalars.contains { !$0.isFinite } }) {
+            throw RecipeError(file: weightsURL.path, line: nil, field: bad.0,
+                              message: "the model holds NaN or infinite weights, so its predictions would be meaningless; the run diverged — retrain it (see `converge doctor`)")
+        }
         model.eval()
         let standardizerURL = directory.appendingPathComponent("standardizer.json")
         standardizer = fm.fileExists(atPath: standardizerURL.path) ? try Standardizer.load(from: standardizerURL) : nil

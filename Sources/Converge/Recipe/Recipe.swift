@@ -43,7 +43,12 @@ public struct Recipe {
         /// What is predicted.
         public enum Task: String, Sendable { case classification, regression }
         /// How the validation set is made.
-        public enum Validation: Equatable { case none, fraction(Double), file(String) }
+        public enum Validation: Equatable {
+            case none, fraction(Double), file(String)
+
+            /// The file, for `.file`.
+            public var filePath: String? { if case .file(let path) = self { return path }; return nil }
+        }
         /// Training data (CSV or .npy features with a label column for CSV).
         public var train: String
         /// Validation data: a fraction split off the training file, or a file.
@@ -77,6 +82,8 @@ public struct Recipe {
     /// An MLP: Linear (+BatchNorm) + activation (+Dropout) per hidden layer, then a Linear head.
     public struct MLPSpec {
         public var hidden: [Int] = [64]
+        /// The line of `hidden` in the recipe (for errors).
+        public var hiddenLine: Int?
         public var activation = "relu"
         public var batchNorm = false
         public var dropout = 0.0
@@ -138,6 +145,8 @@ public struct Recipe {
         public var minDelta = 0.0
         public var monitor = "val_loss"
         public var restoreBest = true
+        /// The line of `monitor` (or of `early_stopping`) in the recipe (for errors).
+        public var monitorLine: Int?
     }
 
     /// Layer kinds a layer list may use, with their options.
@@ -156,11 +165,34 @@ public struct Recipe {
     /// Reads and validates a recipe file, with `--set` overrides (``RecipeOverride``) applied.
     public static func load(from url: URL, overrides: [RecipeOverride] = []) throws -> Recipe {
         let name = url.path
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw RecipeError(file: name, line: nil, field: "", message: "cannot read the recipe file")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory) else {
+            throw RecipeError(file: name, line: nil, field: "", message: "recipe file not found")
+        }
+        guard !isDirectory.boolValue else {
+            throw RecipeError(file: name, line: nil, field: "", message: "is a folder, not a recipe file")
+        }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw RecipeError(file: name, line: nil, field: "", message: "cannot read the recipe file: \(FileProblem.reason(error))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            let valid = data.prefix { $0 < 0x80 }
+            let line = valid.filter { $0 == 0x0A }.count + 1
+            throw RecipeError(file: name, line: line, field: "",
+                              message: "the recipe is not UTF-8 text (byte \(valid.count + 1) is not valid UTF-8); save it as UTF-8")
         }
         return try parse(text, file: url, overrides: overrides)
     }
+
+    /// The largest layer width, channel count or class count a recipe may give (2^31 − 1):
+    /// with it, no size arithmetic can overflow, and the memory estimate reports anything
+    /// that would not fit.
+    public static let maxSize = Int(Int32.max)
+    /// The most epochs a recipe may ask for.
+    public static let maxEpochs = 1_000_000
+    /// The most classes a classification task may have.
+    public static let maxClasses = 1_000_000
 
     /// Parses recipe text; `file` locates relative paths and names the file in errors.
     /// `overrides` replace fields before validation (``RecipeOverride``).
@@ -222,7 +254,7 @@ public struct Recipe {
         spec.label = try f["label"]?.string() ?? "label"
         if let t = f["task"] { spec.task = DataSpec.Task(rawValue: try t.choice(["classification", "regression"]))! }
         spec.standardize = try f["standardize"]?.bool() ?? true
-        spec.numClasses = try f["num_classes"]?.positiveInt()
+        spec.numClasses = try f["num_classes"]?.int(in: 2...maxClasses)
         if let m = f["missing"] { spec.missing = try parseMissing(m) }
         if let c = f["categorical"] {
             spec.categorical = try c.list().map { try $0.string() }
@@ -256,8 +288,16 @@ public struct Recipe {
             let f = try value.mapping(allowed: ["hidden", "activation", "batchnorm", "dropout", "init"])
             var spec = MLPSpec()
             if let h = f["hidden"] {
-                spec.hidden = try h.intList()
-                for (i, n) in spec.hidden.enumerated() where n <= 0 { throw h.error("hidden[\(i)] must be positive, got \(n)") }
+                let items = try h.list()
+                spec.hidden = try items.enumerated().map { i, item in
+                    guard let v = item.node.int else {
+                        throw h.error("hidden[\(i)] must be a positive integer of at most \(maxSize), got '\(item.node.string ?? "?")'")
+                    }
+                    guard v > 0 else { throw h.error("hidden[\(i)] must be positive, got \(v)") }
+                    guard v <= maxSize else { throw h.error("hidden[\(i)] must be at most \(maxSize), got \(v)") }
+                    return v
+                }
+                spec.hiddenLine = h.line
             }
             spec.activation = try f["activation"]?.choice(["relu", "leaky_relu", "gelu", "tanh", "sigmoid", "silu"]) ?? "relu"
             spec.batchNorm = try f["batchnorm"]?.bool() ?? false
@@ -281,24 +321,45 @@ public struct Recipe {
             return spec
         }
         if kind == "reshape" {
-            spec.shape = try options.intList()
+            spec.shape = try options.intList(in: -1...maxSize)
             return spec
         }
         if options.isNull { return spec }
         for (key, v) in try options.mapping(allowed: layerOptions[kind] ?? []) {
-            spec.options[key] = booleanLayerOptions.contains(key) ? (try v.bool() ? 1 : 0) : try v.double()
+            switch key {
+            case _ where booleanLayerOptions.contains(key): spec.options[key] = try v.bool() ? 1 : 0
+            case "out", "kernel", "stride", "dilation", "groups": spec.options[key] = Double(try v.int(in: 1...maxSize))
+            case "padding": spec.options[key] = Double(try v.int(in: 0...maxSize))
+            case "momentum": spec.options[key] = try v.double(in: 0...1)
+            case "eps": spec.options[key] = try v.positiveDouble()
+            case "p": spec.options[key] = try v.double(in: 0...1, open: true)
+            default: spec.options[key] = try v.double()
+            }
         }
         return spec
     }
 
+    /// The optimizer options each optimizer takes (others are refused rather than ignored).
+    public static let optimizerOptions: [String: [String]] = [
+        "sgd": ["name", "lr", "weight_decay", "momentum", "nesterov", "dampening"],
+        "adam": ["name", "lr", "weight_decay", "betas", "eps", "amsgrad"],
+        "adamw": ["name", "lr", "weight_decay", "betas", "eps", "amsgrad"],
+        "rmsprop": ["name", "lr", "weight_decay", "alpha", "eps", "momentum", "centered"],
+        "adagrad": ["name", "lr", "weight_decay", "eps"],
+    ]
+
     static func parseOptimizer(_ field: RecipeField) throws -> OptimizerSpec {
-        let f = try field.mapping(allowed: ["name", "lr", "weight_decay", "momentum", "nesterov", "betas", "eps",
-                                            "alpha", "centered", "amsgrad", "dampening"])
+        let all = ["name", "lr", "weight_decay", "momentum", "nesterov", "betas", "eps", "alpha", "centered", "amsgrad", "dampening"]
+        let f = try field.mapping(allowed: all)
         var spec = OptimizerSpec()
         spec.name = try f["name"]?.choice(["sgd", "adam", "adamw", "rmsprop", "adagrad"]) ?? "adamw"
+        let valid = optimizerOptions[spec.name] ?? all
+        for (key, value) in f.sorted(by: { $0.key < $1.key }) where !valid.contains(key) {
+            throw value.error("not an option of optimizer '\(spec.name)' (valid: \(valid.dropFirst().joined(separator: ", ")))")
+        }
         spec.learningRate = try f["lr"]?.positiveDouble() ?? (spec.name == "sgd" ? 0.01 : 1e-3)
-        spec.weightDecay = try f["weight_decay"]?.double()
-        spec.momentum = try f["momentum"]?.double() ?? 0
+        spec.weightDecay = try f["weight_decay"]?.nonNegativeDouble()
+        spec.momentum = try f["momentum"]?.double(in: 0...1, open: true) ?? 0
         spec.nesterov = try f["nesterov"]?.bool() ?? false
         if let b = f["betas"] {
             let betas = try b.doubleList()
@@ -306,10 +367,15 @@ public struct Recipe {
             spec.betas = (betas[0], betas[1])
         }
         spec.eps = try f["eps"]?.positiveDouble() ?? 1e-8
-        spec.alpha = try f["alpha"]?.double() ?? 0.99
+        spec.alpha = try f["alpha"]?.double(in: 0...1) ?? 0.99
         spec.centered = try f["centered"]?.bool() ?? false
         spec.amsgrad = try f["amsgrad"]?.bool() ?? false
-        spec.dampening = try f["dampening"]?.double() ?? 0
+        spec.dampening = try f["dampening"]?.double(in: 0...1) ?? 0
+        if spec.nesterov, let n = f["nesterov"] {
+            // PyTorch: "Nesterov momentum requires a momentum and zero dampening".
+            guard spec.momentum > 0 else { throw n.error("Nesterov momentum needs optimizer.momentum > 0, got \(spec.momentum)") }
+            guard spec.dampening == 0 else { throw n.error("Nesterov momentum needs optimizer.dampening 0, got \(spec.dampening)") }
+        }
         return spec
     }
 
@@ -322,22 +388,23 @@ public struct Recipe {
                                             "early_stopping", "shuffle", "drop_last", "checkpoint_every_steps", "precision",
                                             "tensorboard_every_steps"])
         var spec = TrainingSpec()
-        spec.epochs = try f["epochs"]?.positiveInt() ?? 10
-        spec.batchSize = try f["batch_size"]?.positiveInt() ?? 64
+        spec.epochs = try f["epochs"]?.int(in: 1...maxEpochs) ?? 10
+        spec.batchSize = try f["batch_size"]?.int(in: 1...maxSize) ?? 64
         spec.clipNorm = try f["clip_norm"]?.positiveDouble()
         spec.clipValue = try f["clip_value"]?.positiveDouble()
-        spec.accumulationSteps = try f["accumulation_steps"]?.positiveInt() ?? 1
+        spec.accumulationSteps = try f["accumulation_steps"]?.int(in: 1...1_000_000) ?? 1
         spec.shuffle = try f["shuffle"]?.bool() ?? true
         spec.dropLast = try f["drop_last"]?.bool() ?? false
-        spec.checkpointEverySteps = try f["checkpoint_every_steps"]?.positiveInt()
-        spec.tensorBoardEverySteps = try f["tensorboard_every_steps"]?.nonNegativeInt() ?? 10
+        spec.checkpointEverySteps = try f["checkpoint_every_steps"]?.int(in: 1...maxSize)
+        spec.tensorBoardEverySteps = try f["tensorboard_every_steps"]?.int(in: 0...maxSize) ?? 10
         spec.precision = try f["precision"]?.choice(["float32", "float16", "bfloat16"]) ?? "float32"
         if let e = f["early_stopping"] {
             let g = try e.mapping(allowed: ["patience", "min_delta", "monitor", "restore_best"])
             var es = EarlyStoppingSpec()
-            es.patience = try g["patience"]?.positiveInt() ?? 5
-            es.minDelta = try g["min_delta"]?.double() ?? 0
+            es.patience = try g["patience"]?.int(in: 1...maxEpochs) ?? 5
+            es.minDelta = try g["min_delta"]?.nonNegativeDouble() ?? 0
             es.monitor = try g["monitor"]?.string() ?? "val_loss"
+            es.monitorLine = g["monitor"]?.line ?? e.line
             es.restoreBest = try g["restore_best"]?.bool() ?? true
             spec.earlyStopping = es
         }

@@ -34,6 +34,10 @@ struct RecipeField {
                 throw RecipeError(file: file, line: key.mark?.line ?? line, field: path.isEmpty ? name : "\(path).\(name)",
                                   message: "unknown key '\(name)' (valid: \(allowed.joined(separator: ", ")))")
             }
+            guard result[name] == nil else {
+                throw RecipeError(file: file, line: key.mark?.line ?? line, field: path.isEmpty ? name : "\(path).\(name)",
+                                  message: "duplicate key '\(name)' (it is given more than once)")
+            }
             result[name] = child(name, value)
         }
         return result
@@ -83,6 +87,41 @@ struct RecipeField {
         return v
     }
 
+    /// An integer in `range` (sizes and counts from a recipe are bounded so that no arithmetic
+    /// on them can overflow).
+    func int(in range: ClosedRange<Int>) throws -> Int {
+        guard case .scalar = node, let v = node.int ?? node.float.flatMap({ d in
+            // A whole number written as a float (`3.0`, as printed recipes have) in range.
+            d.isFinite && d == d.rounded() && abs(d) <= Double(range.upperBound) ? Int(d) : nil
+        }) else {
+            if case .scalar = node, let d = node.float, d.isFinite, d == d.rounded() {
+                throw error("must be at most \(range.upperBound), got \(shown)")
+            }
+            throw error("expected an integer, got \(shown)")
+        }
+        guard range.contains(v) else {
+            throw error(v < range.lowerBound
+                        ? (range.lowerBound == 1 ? "must be a positive integer, got \(v)" : "must be at least \(range.lowerBound), got \(v)")
+                        : "must be at most \(range.upperBound), got \(v)")
+        }
+        return v
+    }
+
+    /// A number in `range`, naming the range in the error.
+    func double(in range: ClosedRange<Double>, open: Bool = false) throws -> Double {
+        let v = try double()
+        guard range.contains(v), !open || v != range.upperBound else {
+            throw error("must be in [\(range.lowerBound), \(range.upperBound)\(open ? ")" : "]"), got \(v)")
+        }
+        return v
+    }
+
+    func nonNegativeDouble() throws -> Double {
+        let v = try double()
+        guard v >= 0 else { throw error("must not be negative, got \(v)") }
+        return v
+    }
+
     func nonNegativeInt() throws -> Int {
         let v = try int()
         guard v >= 0 else { throw error("must not be negative, got \(v)") }
@@ -106,5 +145,6 @@ struct RecipeField {
     }
 
     func intList() throws -> [Int] { try list().map { try $0.int() } }
+    func intList(in range: ClosedRange<Int>) throws -> [Int] { try list().map { try $0.int(in: range) } }
     func doubleList() throws -> [Double] { try list().map { try $0.double() } }
 }

@@ -68,14 +68,17 @@ extension Recipe {
         key(1, "name", o.name)
         key(1, "lr", Self.yamlNumber(o.learningRate))
         key(1, "weight_decay", Self.yamlNumber(o.weightDecay ?? (o.name == "adamw" ? 1e-2 : 0)))
-        key(1, "momentum", Self.yamlNumber(o.momentum))
-        key(1, "nesterov", "\(o.nesterov)")
-        key(1, "betas", "[\(Self.yamlNumber(o.betas.0)), \(Self.yamlNumber(o.betas.1))]")
-        key(1, "eps", Self.yamlNumber(o.eps))
-        key(1, "alpha", Self.yamlNumber(o.alpha))
-        key(1, "centered", "\(o.centered)")
-        key(1, "amsgrad", "\(o.amsgrad)")
-        key(1, "dampening", Self.yamlNumber(o.dampening))
+        // Only the options this optimizer takes (the reader refuses the others).
+        let takes = Set(Recipe.optimizerOptions[o.name] ?? [])
+        func option(_ name: String, _ value: String) { if takes.contains(name) { key(1, name, value) } }
+        option("momentum", Self.yamlNumber(o.momentum))
+        option("nesterov", "\(o.nesterov)")
+        option("betas", "[\(Self.yamlNumber(o.betas.0)), \(Self.yamlNumber(o.betas.1))]")
+        option("eps", Self.yamlNumber(o.eps))
+        option("alpha", Self.yamlNumber(o.alpha))
+        option("centered", "\(o.centered)")
+        option("amsgrad", "\(o.amsgrad)")
+        option("dampening", Self.yamlNumber(o.dampening))
 
         if let schedule {
             lines.append("schedule:")

@@ -12,13 +12,26 @@ public enum RecipeRun {
         case outputNotEmpty(String)
         /// `--resume` names a folder without a checkpoint.
         case noCheckpoint(String)
+        /// `--overwrite` names a folder that is not a converge run folder.
+        case notARunFolder(String)
+        /// The checkpoint was made with a different recipe or data (what differs).
+        case fingerprintMismatch(String, differences: [String])
+        /// The loss became NaN or infinite; the last good checkpoint is kept.
+        case diverged(epoch: Int, step: Int, batch: Int, loss: Float, output: String, hasCheckpoint: Bool)
 
         /// One line.
         public var description: String {
             switch self {
             case .outputNotEmpty(let path):
-                return "output folder \(path) already holds files; nothing was changed (use --resume \(path) to continue that run, or choose another --output)"
+                return "output folder \(path) already holds files; nothing was changed (use --resume \(path) to continue that run, --overwrite to replace it, or choose another --output)"
             case .noCheckpoint(let path): return "resume: no checkpoint in \(path) (expected \(path)/checkpoint/state.json)"
+            case .notARunFolder(let path):
+                return "--overwrite: \(path) is not a converge run folder (no run-state.json, recipe.yaml or checkpoint); nothing was removed"
+            case .fingerprintMismatch(let path, let differences):
+                return "resume: the checkpoint in \(path) was made with a different recipe or data: \(differences.joined(separator: "; ")); nothing was changed (pass --allow-changes to continue with the changes)"
+            case .diverged(let epoch, let step, let batch, let loss, let output, let hasCheckpoint):
+                let kept = hasCheckpoint ? "the last good checkpoint is kept in \(output)/checkpoint" : "no checkpoint was reached"
+                return "training diverged: the loss became \(loss.isNaN ? "NaN" : "\(loss)") at epoch \(epoch), batch \(batch) (step \(step)); no model was written and \(kept). Hint: lower optimizer.lr (try `converge lr-find`), add training.clip_norm, check the data for extreme values, or run `converge doctor` on the recipe"
             }
         }
     }
@@ -35,6 +48,10 @@ public enum RecipeRun {
         public var quiet = false
         /// Extra callbacks (tests use this to interrupt a run).
         public var extraCallbacks: [Callback] = []
+        /// Replace an existing run folder (only one that `converge train` wrote).
+        public var overwrite = false
+        /// Resume although the recipe or data differ from the checkpoint's.
+        public var allowChanges = false
         /// Train data-parallel over this group (every rank calls ``RecipeRun/train(_:options:)``;
         /// rank 0 writes the run folder). Nil: one process.
         public var processGroup: ProcessGroup?
@@ -77,23 +94,12 @@ public enum RecipeRun {
     /// Validates everything, trains and writes the run folder.
     @discardableResult
     public static func train(_ recipe: Recipe, options: Options = Options()) throws -> Summary {
-        let fm = FileManager.default
         let parallel = options.processGroup.map(DataParallelRun.init)
         let writes = parallel?.writes ?? true
         func agreeing<T>(_ body: () throws -> T) throws -> T { try parallel?.agreeing(body) ?? body() }
         let output = options.resume ?? options.output ?? recipe.output.map { recipe.resolve($0) }
             ?? URL(fileURLWithPath: "runs").appendingPathComponent(recipe.file.deletingPathExtension().lastPathComponent)
         let checkpointURL = output.appendingPathComponent("checkpoint")
-        try agreeing {
-            guard writes else { return }
-            if options.resume != nil {
-                guard fm.fileExists(atPath: checkpointURL.appendingPathComponent("state.json").path) else {
-                    throw RunError.noCheckpoint(output.path)
-                }
-            } else if let contents = try? fm.contentsOfDirectory(atPath: output.path), !contents.isEmpty {
-                throw RunError.outputNotEmpty(output.path)
-            }
-        }
         // Everything that can fail on bad input happens before anything is written.
         let session = try agreeing { try RecipeSession(recipe) }
         var model = try agreeing { () -> Sequential in
@@ -115,6 +121,7 @@ public enum RecipeRun {
         // resuming with more epochs continues the same schedule instead of re-fitting it.
         let plan = options.resume != nil ? RunPlan.read(from: output) : nil
         let scheduleEpochs = try parallel?.fromRankZero(plan?.epochs ?? epochs) ?? plan?.epochs ?? epochs
+        let fingerprint = try agreeing { try RunFingerprint(recipe: recipe, epochs: epochs) }
         let validationLoader = session.validation.map(session.makeEvaluationLoader)
         var callbacks: [Callback] = []
         if recipe.training.clipNorm != nil || recipe.training.clipValue != nil {
@@ -127,6 +134,11 @@ public enum RecipeRun {
         var stopper: EarlyStopping?
         if let es = recipe.training.earlyStopping {
             let monitor = session.validation == nil && es.monitor == "val_loss" ? "train_loss" : es.monitor
+            let recorded = ["train_loss"] + (session.validation == nil ? [] : ["val_loss"] + session.metrics.map { "val_" + $0.name })
+            guard recorded.contains(monitor) else {
+                throw RecipeError(file: recipe.file.path, line: es.monitorLine, field: "training.early_stopping.monitor",
+                                  message: "'\(es.monitor)' is not recorded by this run (valid: \(recorded.joined(separator: ", ")))")
+            }
             let s = EarlyStopping(monitor: monitor, patience: es.patience, minDelta: es.minDelta,
                                   mode: monitor.hasSuffix("loss") || monitor.hasSuffix("mse") || monitor.hasSuffix("mae") ? .min : .max,
                                   restoreBestWeights: es.restoreBest)
@@ -139,7 +151,8 @@ public enum RecipeRun {
         if writes {
             callbacks.append(HistoryLogger(directory: output, stepInterval: recipe.training.tensorBoardEverySteps))
             callbacks.append(TrainingPlotWriter(url: output.appendingPathComponent("training.svg")))
-            callbacks.append(Checkpointing(directory: checkpointURL, everySteps: recipe.training.checkpointEverySteps))
+            callbacks.append(Checkpointing(directory: checkpointURL, everySteps: recipe.training.checkpointEverySteps,
+                                           metadata: fingerprint.metadata))
             if !options.quiet { callbacks.append(ProgressCallback()) }
         }
         callbacks += options.extraCallbacks
@@ -149,9 +162,33 @@ public enum RecipeRun {
         trainer.synchronizer = synchronizer
         if let parallel, writes, !options.quiet { print("data-parallel over \(parallel.group.worldSize) processes") }
 
-        if options.resume != nil {
+        // Claim the folder (rank 0): lock it for the life of the run, then decide what its
+        // contents allow.
+        let lock = try agreeing { () -> RunFolderLock? in
+            guard writes else { return nil }
+            return try RunFolderClaim.claim(output, checkpoint: checkpointURL, resume: options.resume != nil,
+                                            overwrite: options.overwrite)
+        }
+        defer { lock?.release() }
+        let hasCheckpoint = writes && Checkpoint.exists(checkpointURL)
+        let agreedCheckpoint = try parallel?.fromRankZero(hasCheckpoint ? 1 : 0) ?? (hasCheckpoint ? 1 : 0)
+        let resuming = options.resume != nil && agreedCheckpoint == 1
+        try agreeing {
+            guard writes, resuming, !options.allowChanges, let metadata = try Checkpoint.metadata(of: checkpointURL),
+                  let saved = RunFingerprint(metadata: metadata) else { return }
+            let differences = fingerprint.differences(from: saved)
+            guard differences.isEmpty else { throw RunError.fingerprintMismatch(output.path, differences: differences) }
+        }
+        let divergence = DivergenceGuard(maxSkippedSteps: 100)
+        trainer.callbacks.insert(divergence, at: 0)
+        if resuming {
+            // A checkpoint that cannot be restored leaves the folder as it was.
             try agreeing {
                 if let parallel { try parallel.restore(trainer, from: checkpointURL) } else { try Checkpoint.restore(trainer, from: checkpointURL) }
+                guard trainer.resumeBatch < max(1, trainData.batchesPerEpoch) else {
+                    throw TrainingError.badCheckpoint(path: checkpointURL.appendingPathComponent("state.json").path,
+                                                      reason: "nextBatch: \(trainer.resumeBatch) is out of range for \(trainData.batchesPerEpoch) batches per epoch")
+                }
             }
             if let done = completedRun(trainer, stopper: stopper, epochs: epochs, output: output) {
                 say(done.stoppedEarlyAt.map { "already complete: stopped early at epoch \($0) (best \(done.bestEpoch ?? 0)); nothing to do" }
@@ -162,24 +199,47 @@ public enum RecipeRun {
                 say("note: the schedule keeps the length the run started with (\(plan.epochs) epochs); "
                     + "epochs \(plan.epochs + 1)-\(epochs) keep the rate it ended with")
             }
-        } else {
-            try agreeing {
-                guard writes else { return }
-                try fm.createDirectory(at: output, withIntermediateDirectories: true)
-                try writeModelDescription(session, to: output)
-                try RunPlan(epochs: epochs).write(to: output)
-            }
         }
-        if writes && !options.quiet { options.report(ModelSummary(model, inputShape: session.inputShape).table) }
+        var state = RunFolderState.starting()
+        if writes { try state.write(in: output) }
+        FaultPoint.reach("run.started")
         do {
+            if !resuming {
+                try agreeing {
+                    guard writes else { return }
+                    try writeModelDescription(session, to: output)
+                    try RunPlan(epochs: epochs).write(to: output)
+                }
+            }
+            if writes && !options.quiet { options.report(ModelSummary(model, inputShape: session.inputShape).table) }
             try trainer.fit(train: trainData, validation: validationLoader, epochs: epochs)
         } catch {
-            guard let parallel else { throw error }
-            parallel.failAlone(error)
+            state.state = "failed"
+            state.reason = "\(error)"
+            var failure = error
+            if let stop = divergence.stop {
+                state.state = "diverged"
+                failure = RunError.diverged(epoch: stop.epoch + 1, step: stop.step, batch: stop.batch + 1, loss: stop.loss,
+                                            output: output.path, hasCheckpoint: Checkpoint.exists(checkpointURL))
+                state.reason = "\(failure)"
+            }
+            if writes { try? state.write(in: output) }
+            guard let parallel else { throw failure }
+            parallel.failAlone(failure)
         }
 
         // Final artifacts: weights (best weights when early stopping restored them) and summary.
+        // A model with a NaN or infinite weight is never published.
+        if let bad = model.stateDict().first(where: { $0.1.scalars.contains { !$0.isFinite } }) {
+            let failure = RunError.diverged(epoch: trainer.epoch, step: trainer.globalStep, batch: trainer.batchIndex + 1,
+                                            loss: .nan, output: output.path, hasCheckpoint: Checkpoint.exists(checkpointURL))
+            state.state = "diverged"
+            state.reason = "the trained weights hold NaN or infinite values (\(bad.0)); " + failure.description
+            if writes { try? state.write(in: output) }
+            throw failure
+        }
         if writes { try model.saveSafetensors(to: output.appendingPathComponent("model.safetensors")) }
+        FaultPoint.reach("run.model-written")
         let history = trainer.history
         let bestIndex: Int? = {
             guard let monitor = stopper?.monitor ?? (session.validation != nil ? "val_loss" : "train_loss") as String?,
@@ -198,7 +258,11 @@ public enum RecipeRun {
         }
         summary.stoppedEarlyAt = stopper?.stoppedEpoch
         if let stopper, stopper.stoppedEpoch != nil, stopper.bestEpoch > 0 { summary.bestEpoch = stopper.bestEpoch }
-        if writes { try writeSummary(summary, to: output.appendingPathComponent("summary.json")) }
+        if writes {
+            try writeSummary(summary, to: output.appendingPathComponent("summary.json"))
+            state.state = "complete"
+            try state.write(in: output)
+        }
         return summary
     }
 

@@ -90,6 +90,10 @@ public final class RecipeSession {
         case .none: break
         case .fraction(let fraction):
             let split = randomSplit(trainSet, validationFraction: fraction, seed: recipe.seed)
+            guard split.train.count > 0, split.validation.count > 0 else {
+                throw DataFileError(file: recipe.resolve(recipe.data.train).path, line: nil, column: nil,
+                                    reason: .malformed("\(trainSet.count) row\(trainSet.count == 1 ? "" : "s") cannot be split into non-empty training and validation sets (data.validation: \(fraction)); add rows or name a validation file"))
+            }
             trainSet = split.train
             validationSet = split.validation
         case .file(let path):
@@ -104,7 +108,22 @@ public final class RecipeSession {
             try RecipeSession.checkColumns(t.featureNames, featureNames, file: file, field: "data.test")
             testSet = t.dataset
         }
+        for (set, field, path) in [(validationSet, "data.validation", recipe.data.validation.filePath), (testSet, "data.test", recipe.data.test)] {
+            if let set, set.count == 0 {
+                throw DataFileError(file: path.map { recipe.resolve($0).path } ?? file, line: nil, column: nil,
+                                    reason: .malformed("\(field) has no rows"))
+            }
+        }
         if recipe.data.task == .classification {
+            if let k = numClasses, k > Recipe.maxClasses {
+                throw RecipeError(file: file, line: nil, field: "data.label",
+                                  message: "the labels imply \(k) classes, more than the \(Recipe.maxClasses) a classification task may have (largest label \(k - 1))")
+            }
+            let present = Set(trainSet.labels.scalars)
+            if present.count == 1, let only = present.first {
+                throw RecipeError(file: file, line: nil, field: "data.label",
+                                  message: "the training labels in column '\(recipe.data.label)' hold only one class (\(Int(only))); classification needs at least 2 classes")
+            }
             guard let k = numClasses, k >= 2 else {
                 throw RecipeError(file: file, line: nil, field: "data.label",
                                   message: "classification needs at least 2 classes in column '\(recipe.data.label)'")
@@ -170,6 +189,12 @@ public final class RecipeSession {
             throw RecipeError(file: file, line: nil, field: "data.label", message: "file not found: \(labelURL.path) (labels for \(field))")
         }
         let labels = try NPY.read(contentsOf: labelURL)
+        guard features.rank >= 1, features.shape[0] > 0 else {
+            throw DataFileError(file: url.path, line: nil, column: nil, reason: .noRows)
+        }
+        guard !features.shape.contains(0) else {
+            throw DataFileError(file: url.path, line: nil, column: nil, reason: .malformed("NPY: shape \(features.shape) has a zero dimension, so the examples hold no features"))
+        }
         guard features.rank >= 2, labels.shape.first == features.shape.first, labels.rank == 1 || labels.count == labels.shape[0] else {
             throw RecipeError(file: file, line: nil, field: field,
                               message: "features \(url.lastPathComponent) of shape \(features.shape) and labels \(labelURL.lastPathComponent) of shape \(labels.shape) do not pair up (need [N, …] and [N])")
@@ -208,7 +233,7 @@ public final class RecipeSession {
     public func makeModel() throws -> Sequential {
         Random.seed(recipe.seed)
         let model = try ModelBuilder.build(recipe.model, inputShape: inputShape, outputs: outputCount, file: recipe.file.path,
-                                           perPosition: recipe.data.sequence != nil)
+                                           batchSize: recipe.training.batchSize, perPosition: recipe.data.sequence != nil)
         try checkTokenInputs(for: model)
         return model
     }

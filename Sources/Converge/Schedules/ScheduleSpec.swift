@@ -163,8 +163,9 @@ public struct ScheduleSpec: Equatable {
         switch kind {
         case .constant(_, let total):
             return check(total >= 0, "total_iters", "must not be negative, got \(total)")
-        case .step(let size, _):
+        case .step(let size, let gamma):
             return check((size ?? 1) >= 1, "step_size", "must be at least 1, got \(size ?? 0)")
+                ?? check(gamma >= 0, "gamma", "must not be negative, got \(gamma)")
         case .multiStep(let milestones, _):
             return check((milestones ?? []).allSatisfy { $0 >= 0 }, "milestones", "must not be negative, got \(milestones ?? [])")
         case .exponential(let gamma):
@@ -175,13 +176,16 @@ public struct ScheduleSpec: Equatable {
                 ?? check((total ?? 1) >= 1, "total_iters", "must be at least 1, got \(total ?? 0)")
         case .polynomial(let total, _):
             return check((total ?? 1) >= 1, "total_iters", "must be at least 1, got \(total ?? 0)")
-        case .cosine(let tMax, _):
+        case .cosine(let tMax, let etaMin):
             return check((tMax ?? 1) >= 1, "t_max", "must be at least 1, got \(tMax ?? 0)")
-        case .warmRestarts(let t0, let tMult, _):
+                ?? check(etaMin >= 0, "eta_min", "must not be negative (a learning rate), got \(etaMin)")
+        case .warmRestarts(let t0, let tMult, let etaMin):
             return check((t0 ?? 1) >= 1, "t0", "must be at least 1, got \(t0 ?? 0)")
                 ?? check(tMult >= 1, "t_mult", "must be at least 1, got \(tMult)")
-        case .warmupCosine(let warmup, let start, let tMax, _):
-            return check((warmup ?? 0) >= 0, "warmup_steps", "must not be negative, got \(warmup ?? 0)")
+                ?? check(etaMin >= 0, "eta_min", "must not be negative (a learning rate), got \(etaMin)")
+        case .warmupCosine(let warmup, let start, let tMax, let etaMin):
+            return check(etaMin >= 0, "eta_min", "must not be negative (a learning rate), got \(etaMin)")
+                ?? check((warmup ?? 0) >= 0, "warmup_steps", "must not be negative, got \(warmup ?? 0)")
                 ?? check(start >= 0 && start <= 1, "start_factor", "must be in [0, 1], got \(start)")
                 ?? check((tMax ?? 1) >= 1, "t_max", "must be at least 1, got \(tMax ?? 0)")
         case .oneCycle(let o):
@@ -189,6 +193,8 @@ public struct ScheduleSpec: Equatable {
                 ?? check(o.pctStart >= 0 && o.pctStart <= 1, "pct_start", "must be in [0, 1], got \(o.pctStart)")
                 ?? check(o.divFactor > 0, "div_factor", "must be positive, got \(o.divFactor)")
                 ?? check(o.finalDivFactor > 0, "final_div_factor", "must be positive, got \(o.finalDivFactor)")
+                ?? check((0...1).contains(o.baseMomentum), "base_momentum", "must be in [0, 1], got \(o.baseMomentum)")
+                ?? check((0...1).contains(o.maxMomentum), "max_momentum", "must be in [0, 1], got \(o.maxMomentum)")
         case .plateau(let p):
             return check(p.factor >= 0 && p.factor < 1, "factor", "must be in [0, 1), got \(p.factor)")
                 ?? check(p.patience >= 0, "patience", "must not be negative, got \(p.patience)")

@@ -68,7 +68,14 @@ public final class AtomicFile {
                 return
             }
             attempt += 1
-            if errno != EEXIST || attempt > 16 { throw FileIOError.posix(path, "create a temporary file") }
+            if errno != EEXIST || attempt > 16 {
+                let code = errno
+                var isDirectory: ObjCBool = false
+                if code == ENOENT, !FileManager.default.fileExists(atPath: directory.isEmpty ? "." : directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                    throw FileIOError(file: destination.path, operation: "write", reason: "the folder \(directory) does not exist")
+                }
+                throw FileIOError.posix(destination.path, "write", errno: code)
+            }
         }
     }
 

@@ -24,9 +24,20 @@ public struct CSVTable {
     public init(contentsOf url: URL, delimiter: Character = ",") throws {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw DataFileError(file: url.path, reason: .unreadable(error.localizedDescription))
+            throw DataFileError(file: url.path, reason: .unreadable(FileProblem.reason(error)))
         }
-        try self.init(bytes: [UInt8](data), file: url.path, delimiter: delimiter)
+        let bytes = [UInt8](data)
+        if String(validating: bytes, as: UTF8.self) == nil {
+            // Name the first line that is not UTF-8 text.
+            var line = 1, start = 0
+            for (i, b) in bytes.enumerated() where b == 0x0A {
+                if String(validating: bytes[start..<i], as: UTF8.self) == nil { break }
+                line += 1
+                start = i + 1
+            }
+            throw DataFileError(file: url.path, line: line, reason: .malformed("the file is not UTF-8 text (save it as UTF-8 CSV)"))
+        }
+        try self.init(bytes: bytes, file: url.path, delimiter: delimiter)
     }
 
     /// Parses CSV `text`; `file` names it in errors.

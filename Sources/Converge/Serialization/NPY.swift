@@ -15,7 +15,7 @@ public enum NPY {
     public static func read(contentsOf url: URL) throws -> Tensor {
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw DataFileError(file: url.path, reason: .unreadable(error.localizedDescription))
+            throw DataFileError(file: url.path, reason: .unreadable(FileProblem.reason(error)))
         }
         return try decode(data, file: url.path)
     }
@@ -46,9 +46,11 @@ public enum NPY {
         let headerBytes = data.subdata(in: data.startIndex + headerStart ..< data.startIndex + headerStart + headerLength)
         guard let headerText = String(data: headerBytes, encoding: .utf8) else { throw fail("header is not text") }
         let header = try NPYHeader(parsing: headerText, fail: fail)
-        let count = Shape.count(header.shape)
+        guard let count = CheckedSize.count(header.shape),
+              let expected = CheckedSize.bytes(header.shape, itemSize: header.itemSize) else {
+            throw fail("shape \(header.shape) is not a valid size (a negative dimension, or more elements than can be addressed)")
+        }
         let dataStart = headerStart + headerLength
-        let expected = count * header.itemSize
         guard data.count - dataStart == expected else {
             throw fail("shape \(header.shape) of \(header.descr) needs \(expected) data bytes, the file has \(data.count - dataStart)")
         }

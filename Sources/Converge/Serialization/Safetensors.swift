@@ -143,7 +143,11 @@ public enum Safetensors {
         return try decode(data, file: url.path)
     }
 
-    /// Decodes the bytes of a safetensors file; `file` names it in errors.
+    /// The largest header accepted (the format's own limit, 100 MB).
+    public static let maxHeaderSize: UInt64 = 100_000_000
+
+    /// Decodes the bytes of a safetensors file; `file` names it in errors. Entries are checked in
+    /// name order, so a file with several bad entries always reports the same one.
     public static func decode(_ data: Data, file: String = "<data>") throws -> File {
         func fail(_ message: String, tensor: String? = nil) -> SafetensorsError {
             SafetensorsError(file: file, tensor: tensor, message: message)
@@ -151,6 +155,9 @@ public enum Safetensors {
         guard data.count >= 8 else { throw fail("file is \(data.count) bytes, too short for the 8-byte header length") }
         let lengthBytes = [UInt8](data.prefix(8))
         let headerLength = lengthBytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength <= maxHeaderSize else {
+            throw fail("header length \(headerLength) exceeds the format's limit of \(maxHeaderSize) bytes")
+        }
         guard headerLength <= UInt64(data.count - 8) else {
             throw fail("header length \(headerLength) runs past the end of the \(data.count)-byte file")
         }
@@ -170,7 +177,7 @@ public enum Safetensors {
         struct Entry { let name: String; let dtype: DType; let shape: [Int]; let begin: Int; let end: Int }
         var entries: [Entry] = []
         let dataSize = data.count - headerEnd
-        for (name, raw) in header where name != "__metadata__" {
+        for (name, raw) in header.sorted(by: { $0.key < $1.key }) where name != "__metadata__" {
             guard let info = raw as? [String: Any] else { throw fail("entry is not an object", tensor: name) }
             guard let dtypeName = info["dtype"] as? String else { throw fail("missing \"dtype\"", tensor: name) }
             guard let dtype = DType(rawValue: dtypeName) else {
@@ -186,7 +193,9 @@ public enum Safetensors {
             guard begin >= 0, begin <= end, end <= dataSize else {
                 throw fail("data_offsets [\(begin), \(end)] are outside the \(dataSize)-byte data section", tensor: name)
             }
-            let expected = Shape.count(shape) * dtype.byteCount
+            guard let expected = CheckedSize.bytes(shape, itemSize: dtype.byteCount) else {
+                throw fail("shape \(shape) has more elements than can be addressed", tensor: name)
+            }
             guard end - begin == expected else {
                 throw fail("data_offsets [\(begin), \(end)] do not match shape \(shape) of \(dtype.rawValue) (\(expected) bytes)", tensor: name)
             }

@@ -24,9 +24,9 @@ final class RecipeOverrideTests: XCTestCase {
 
     func testValuesAreTypedLikeTheYAMLScalar() throws {
         let recipe = try parse("optimizer.lr=3e-3", "training.epochs=7", "training.shuffle=false",
-                               "optimizer.name=sgd", "optimizer.betas=[0.8, 0.9]")
+                               "optimizer.name=adam", "optimizer.betas=[0.8, 0.9]")
         XCTAssertEqual(recipe.optimizer.learningRate, 3e-3)
-        XCTAssertEqual(recipe.optimizer.name, "sgd")
+        XCTAssertEqual(recipe.optimizer.name, "adam")
         XCTAssertEqual(recipe.optimizer.betas.0, 0.8)
         XCTAssertEqual(recipe.training.epochs, 7)
         XCTAssertFalse(recipe.training.shuffle)

@@ -75,8 +75,8 @@ final class RecipePrinterTests: XCTestCase {
         for value in [1e-3, 3e-4, 1e-8, 0.1, 2.5, 100, 1e20, 0] {
             let text = Recipe.yamlNumber(value)
             XCTAssertTrue(text.contains("."), text)
-            let recipe = try Recipe.parse("data: {train: a.csv}\nmodel: {mlp: {}}\noptimizer: {momentum: \(text)}", file: file)
-            XCTAssertEqual(recipe.optimizer.momentum, value, text)
+            let recipe = try Recipe.parse("data: {train: a.csv}\nmodel: {mlp: {}}\noptimizer: {weight_decay: \(text)}", file: file)
+            XCTAssertEqual(recipe.optimizer.weightDecay, value, text)
         }
     }
 }

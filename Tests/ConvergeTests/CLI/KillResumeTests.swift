@@ -1,0 +1,86 @@
+import Foundation
+import XCTest
+@testable import Converge
+
+/// Kill-and-resume and concurrent runs, through the built `converge` executable: a run killed
+/// with SIGKILL at named points of the checkpoint swap (``FaultPoint``) resumes to a model
+/// bit-identical to an uninterrupted run, and a second run on a folder in use is refused while
+/// the first one finishes intact. `scripts/kill-resume.sh` runs the same check at 50 random points.
+final class KillResumeTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("converge-kill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var rows = ["x1,x2,label"]
+        let g = RandomGenerator(seed: 9)
+        for i in 0..<96 {
+            let label = i % 2
+            rows.append("\(Float(label == 1 ? 1 : -1) + g.nextUniform() - 0.5),\(g.nextUniform() * 3),\(label)")
+        }
+        try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("train.csv"))
+        try Data("""
+        seed: 3
+        data: { train: train.csv, validation: 0.25, label: label }
+        model: { mlp: { hidden: [16], batchnorm: true, dropout: 0.1 } }
+        optimizer: { name: adamw, lr: 0.01 }
+        schedule: { name: one-cycle, max_lr: 0.02 }
+        training: { epochs: 4, batch_size: 8, checkpoint_every_steps: 4 }
+
+        """.utf8).write(to: folder.appendingPathComponent("recipe.yaml"))
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func train(_ output: String, _ extra: [String] = [], fault: String? = nil) throws -> ConvergeProcess.Result {
+        try ConvergeProcess.run(["train", "recipe.yaml", "--quiet", "--output", output] + extra, in: folder,
+                                environment: fault.map { ["CONVERGE_FAULT_POINT": $0] } ?? [:], timeout: 120)
+    }
+
+    func model(_ output: String) throws -> Data {
+        try Data(contentsOf: folder.appendingPathComponent(output).appendingPathComponent("model.safetensors"))
+    }
+
+    func testKillsInsideTheCheckpointSwapResumeBitIdentical() throws {
+        let reference = try train("reference")
+        XCTAssertEqual(reference.status, 0, reference.stderr)
+        let expected = try model("reference")
+        // 9 steps per epoch: saves at steps 4, 8, 9 (epoch end), 12, …; the hit count picks the save.
+        let points = ["checkpoint.file-written@2", "checkpoint.files-synced@3", "checkpoint.version-renamed@4",
+                      "checkpoint.pointer-created@5", "checkpoint.pointer-swapped@2", "run.started"]
+        for (i, point) in points.enumerated() {
+            let output = "killed-\(i)"
+            let killed = try train(output, fault: point)
+            XCTAssertTrue(killed.signaled && killed.status == SIGKILL, "\(point): the fault point did not fire (status \(killed.status)) \(killed.stderr)")
+            let resumed = try train(output, ["--resume", output])
+            XCTAssertEqual(resumed.status, 0, "\(point): \(resumed.stderr)")
+            XCTAssertEqual(try? model(output), expected, "\(point): the resumed model differs from the uninterrupted run")
+            let state = RunFolderState.read(in: folder.appendingPathComponent(output))
+            XCTAssertEqual(state?.state, "complete", point)
+            let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent(output).path)) ?? [])
+                .filter { $0.contains(".link-") || $0.contains(".tmp") }
+            XCTAssertEqual(leftovers, [], point)
+        }
+    }
+
+    func testASecondRunOnABusyFolderIsRefusedAndTheFirstIsIntact() throws {
+        let reference = try train("reference")
+        XCTAssertEqual(reference.status, 0, reference.stderr)
+        let expected = try model("reference")
+        let arguments = ["train", "recipe.yaml", "--quiet", "--output", "shared"]
+        let a = try ConvergeProcess.start(arguments, in: folder)
+        let b = try ConvergeProcess.start(arguments, in: folder)
+        let results = [ConvergeProcess.finish(a.0, a.1, a.2), ConvergeProcess.finish(b.0, b.1, b.2)]
+        let winners = results.filter { $0.status == 0 }, losers = results.filter { $0.status != 0 }
+        XCTAssertEqual(winners.count, 1, results.map(\.stderr).joined(separator: " | "))
+        XCTAssertEqual(losers.count, 1)
+        if let loser = losers.first {
+            XCTAssertFalse(loser.signaled)
+            XCTAssertTrue(loser.stderr.contains("is in use by another run (pid"), loser.stderr)
+            XCTAssertEqual(loser.stderr.split(separator: "\n").count, 1, loser.stderr)
+        }
+        XCTAssertEqual(try model("shared"), expected, "the run that held the folder is intact")
+        let history = try String(contentsOf: folder.appendingPathComponent("shared/history.csv"), encoding: .utf8)
+        XCTAssertEqual(history.split(separator: "\n").count, 5, "one header and 4 epochs, not two runs interleaved")
+    }
+}
