@@ -33,7 +33,7 @@ bench: build
 
 test: deps
 	@set -o pipefail; $(SWIFT) test --disable-swift-testing 2>&1 | tee .build-test.log
-	@awk '/Executed [0-9]+ tests?, with [0-9]+ failures?/ { n=$$2; f=$$5 } END { if (n != "") printf "%d passed, %d failed\n", n-f, f }' .build-test.log
+	@awk '/Executed [0-9]+ tests?, with / { n=$$2; s=0; f=0; if ($$7 == "skipped") { s=$$5; f=$$9 } else { f=$$5 } } END { if (n != "") { printf "%d passed, %d failed", n-f-s, f; if (s > 0) printf ", %d skipped (see the NOTICE lines above)", s; printf "\n" } }' .build-test.log
 
 goldens:
 	python3 scripts/make_goldens.py

@@ -9,7 +9,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Run a worked example (build with -c release).",
         subcommands: [StreamRecDemoCommand.self, CreditDemoCommand.self, InitDemoCommand.self, SchedulesDemoCommand.self, DigitsDemoCommand.self,
-                      TransformerDemoCommand.self]
+                      TransformerDemoCommand.self, DataParallelDemoCommand.self]
     )
 }
 

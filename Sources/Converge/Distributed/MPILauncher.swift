@@ -15,9 +15,11 @@ public enum MPILauncher {
 
     /// The launcher's arguments (after `mpirun`): `processes` local processes (`--oversubscribe`,
     /// `--allow-run-as-root` when running as root, no core binding so each rank's thread pool can
-    /// use the cores) running `executable` with `arguments`.
+    /// use the cores, and `mpi_yield_when_idle` so that a rank waiting in a collective yields the
+    /// core instead of spinning on it — on a machine shared with other work this measured 2–3×
+    /// faster training) running `executable` with `arguments`.
     public static func arguments(processes: Int, executable: String, arguments: [String]) -> [String] {
-        var result = ["-np", String(processes), "--oversubscribe", "--bind-to", "none"]
+        var result = ["-np", String(processes), "--oversubscribe", "--bind-to", "none", "--mca", "mpi_yield_when_idle", "1"]
         if geteuid() == 0 { result.append("--allow-run-as-root") }
         return result + [executable] + arguments
     }

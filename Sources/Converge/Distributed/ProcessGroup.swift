@@ -73,9 +73,23 @@ public final class ProcessGroup: @unchecked Sendable {
             atexit { ProcessGroup.finalizeAtExit() }
         }
         _ = mpi.setErrhandler(mpi.commWorld, mpi.errorsReturn)
+        shareCoresAmongLocalRanks()
         let group = try ProcessGroup(mpi: mpi)
         shared = group
         return group
+    }
+
+    /// Gives each of the ranks on this host (`OMPI_COMM_WORLD_LOCAL_SIZE`) an equal share of the
+    /// cores, so that N ranks with a thread pool each do not oversubscribe the machine:
+    /// ``Parallel/threadCount`` becomes at most cores / ranks (at least 1), and
+    /// `OPENBLAS_NUM_THREADS` is set to the same share unless the user set it (OpenBLAS reads it
+    /// when it is loaded, on the first matrix product).
+    static func shareCoresAmongLocalRanks() {
+        let environment = ProcessInfo.processInfo.environment
+        guard let local = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap({ Int($0) }), local > 1 else { return }
+        let share = max(1, ProcessInfo.processInfo.activeProcessorCount / local)
+        Parallel.threadCount = min(Parallel.threadCount, share)
+        if environment["OPENBLAS_NUM_THREADS"] == nil { setenv("OPENBLAS_NUM_THREADS", String(share), 1) }
     }
 
     /// The group created by ``world()``, if any (nil before, or in a single-process run).

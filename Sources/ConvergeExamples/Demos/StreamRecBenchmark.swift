@@ -33,6 +33,10 @@ public enum StreamRecBenchmark {
         name: "streamrec",
         summary: "Chapter 7 StreamRec recipe training step (128-256-128-64-1, BatchNorm, dropout, AdamW, clipping, one-cycle), samples/s per batch size (default 64 256 1024 4096), the median of --repeats windows of at least 2 s (default 3)"
     ) { options, report in
+        if ProcessGroup.launchedWorldSize != nil {   // under mpirun: data-parallel, --batch-size is the global batch
+            try StreamRecDataParallelBenchmark.run(group: try ProcessGroup.world(), options: options, report: report)
+            return
+        }
         let precision = options.precision ?? .float32
         for batchSize in options.batchSizes ?? defaultBatchSizes {
             var cpuRate = 0.0

@@ -100,3 +100,19 @@ final class DataParallelTests: XCTestCase {
         XCTAssertTrue(state.contains { $0.hasSuffix("running_var") || $0.hasSuffix("runningVar") }, "\(state)")
     }
 }
+
+/// The README's library snippet (`converge demo data-parallel`) on two processes.
+final class DataParallelDemoTests: XCTestCase {
+    func testLibrarySnippetTrainsIdenticalReplicasOnTwoProcesses() throws {
+        try MPITestSupport.requireMPI()
+        let folder = try makeIOTestDirectory()
+        let run = try MPITestSupport.run(processes: 2, ["demo", "data-parallel", "--epochs", "3"], in: folder)
+        XCTAssertEqual(run.status, 0, run.errors)
+        let lines = run.output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "data-parallel over 2 processes")
+        XCTAssertEqual(lines.last, "replicas identical: yes")
+        let losses = lines.compactMap { $0.hasPrefix("epoch") ? Double($0.split(separator: " ").last ?? "") : nil }
+        XCTAssertEqual(losses.count, 3)
+        XCTAssertLessThan(losses.last ?? 1, losses.first ?? 0, "the loss should fall: \(losses)")
+    }
+}
