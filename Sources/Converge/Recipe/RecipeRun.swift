@@ -190,7 +190,11 @@ public enum RecipeRun {
                                                       reason: "nextBatch: \(trainer.resumeBatch) is out of range for \(trainData.batchesPerEpoch) batches per epoch")
                 }
             }
-            if let done = completedRun(trainer, stopper: stopper, epochs: epochs, output: output) {
+            // A run killed after its last checkpoint but before its final artifacts were written
+            // has nothing left to train, but must still publish them (below, with no epochs run).
+            let published = RunFolderState.read(in: output)?.state == "complete"
+                && FileManager.default.fileExists(atPath: output.appendingPathComponent("model.safetensors").path)
+            if let done = completedRun(trainer, stopper: stopper, epochs: epochs, output: output), published || !writes {
                 say(done.stoppedEarlyAt.map { "already complete: stopped early at epoch \($0) (best \(done.bestEpoch ?? 0)); nothing to do" }
                     ?? "already complete: \(done.epochs) of \(epochs) epochs trained; nothing to do (raise --epochs to train more)")
                 return done
@@ -212,7 +216,8 @@ public enum RecipeRun {
                 }
             }
             if writes && !options.quiet { options.report(ModelSummary(model, inputShape: session.inputShape).table) }
-            try trainer.fit(train: trainData, validation: validationLoader, epochs: epochs)
+            let finished = resuming && completedRun(trainer, stopper: stopper, epochs: epochs, output: output) != nil
+            try trainer.fit(train: trainData, validation: validationLoader, epochs: finished ? trainer.epoch : epochs)
         } catch {
             state.state = "failed"
             state.reason = "\(error)"

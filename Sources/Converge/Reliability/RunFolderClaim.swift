@@ -34,7 +34,9 @@ enum RunFolderClaim {
             let stoppedEarly = !hasCheckpoint && (RunFolderState.read(in: output).map { $0.state != "complete" } ?? false)
             if resume {
                 if !hasCheckpoint {
-                    guard stoppedEarly else { throw RecipeRun.RunError.noCheckpoint(output.path) }
+                    // Killed before it recorded anything (an empty folder) or before its first
+                    // checkpoint: start it again from the beginning.
+                    guard stoppedEarly || (existed && contents.isEmpty) else { throw RecipeRun.RunError.noCheckpoint(output.path) }
                     try clear(output, contents)
                 }
             } else if !contents.isEmpty {

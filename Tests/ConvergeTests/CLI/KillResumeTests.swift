@@ -47,7 +47,7 @@ final class KillResumeTests: XCTestCase {
         let expected = try model("reference")
         // 9 steps per epoch: saves at steps 4, 8, 9 (epoch end), 12, …; the hit count picks the save.
         let points = ["checkpoint.file-written@2", "checkpoint.files-synced@3", "checkpoint.version-renamed@4",
-                      "checkpoint.pointer-created@5", "checkpoint.pointer-swapped@2", "run.started"]
+                      "checkpoint.pointer-created@5", "checkpoint.pointer-swapped@2", "run.started", "run.model-written"]
         for (i, point) in points.enumerated() {
             let output = "killed-\(i)"
             let killed = try train(output, fault: point)
