@@ -3,7 +3,7 @@
 /// The default, ``error``, stops with a ``DataFileError`` naming the file, line and column.
 /// The imputing policies fill empty cells with a value fitted on the training data
 /// (scikit-learn's `SimpleImputer`): the column's ``mean``, ``median`` or ``mostFrequent``
-/// value, or a ``constant``. A categorical column imputes its most frequent category under every
+/// value, or a ``constant(_:)``. A categorical column imputes its most frequent category under every
 /// imputing policy. Labels are never imputed.
 public enum MissingValuePolicy: Equatable, Codable, Sendable {
     /// An empty cell is an error naming the file, line and column.

@@ -60,6 +60,9 @@ public struct TableEncoding: Codable, Equatable {
     /// Fits the encoding to a training table.
     ///
     /// - Parameters:
+    ///   - table: the training data.
+    ///   - labelColumn: the label column (not a feature).
+    ///   - task: what is predicted (classification labels may be names).
     ///   - featureColumns: the feature columns in order (nil: every column but the label).
     ///   - categorical: the columns to one-hot encode.
     ///   - missing: what to do with empty feature cells.

@@ -15,7 +15,7 @@ import ConvergeCore
 ///
 /// **bfloat16 is computed, not emulated,** where the hardware allows: during the forward pass
 /// (and, through the graph, the backward pass) every matrix product — `Linear`, `Conv1d`,
-/// `Conv2d`, `matmul`, recurrent layers — runs with ``ConvergeCore/GEMMPrecision/bfloat16``: its
+/// `Conv2d`, `matmul`, recurrent layers — runs with `GEMMPrecision.bfloat16`: its
 /// inputs rounded to bfloat16 and multiplied by oneDNN's `dnnl_gemm_bf16bf16f32`, accumulating in
 /// float32, on a processor with AVX512-BF16 or AMX (PyTorch's CPU autocast list: `mm`, `addmm`,
 /// `bmm`, `linear`, `conv*`, `matmul`). Elsewhere the rounding is the same and the arithmetic

@@ -14,7 +14,7 @@ import Foundation
 ///
 /// During training the iteration is warm-started: every `interval` steps it does
 /// `iterationsPerMeasurement` iterations from the previous eigenvector, so the estimate tracks
-/// the sharpness at a small cost; ``estimate(model:loss:parameters:inputs:targets:iterations:)``
+/// the sharpness at a small cost; ``estimate(trainer:inputs:targets:iterations:)``
 /// runs a full iteration once. Side effects of the extra passes are undone.
 public final class SharpnessMonitor: Callback {
     /// One measurement.
