@@ -157,7 +157,7 @@ public enum RecipeRun {
             callbacks.append(MixedPrecision(dtype: dtype))
         }
         if writes {
-            callbacks.append(HistoryLogger(directory: output))
+            callbacks.append(HistoryLogger(directory: output, stepInterval: recipe.training.tensorBoardEverySteps))
             callbacks.append(TrainingPlotWriter(url: output.appendingPathComponent("training.svg")))
             callbacks.append(Checkpointing(directory: checkpointURL, everySteps: recipe.training.checkpointEverySteps,
                                            metadata: fingerprint.metadata))
