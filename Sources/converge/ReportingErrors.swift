@@ -16,6 +16,7 @@ func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
         let text = ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain ? FileProblem.sentence(error) : "\(error)"
         let line = text.split(separator: "\n").first.map(String.init) ?? text
         FileHandle.standardError.write(Data("converge \(command): \(line)\n".utf8))
+        if case RecipeRun.RunError.interrupted = error { throw ExitCode(130) }   // as a shell reports SIGINT
         throw ExitCode(1)
     }
 }

@@ -65,6 +65,7 @@ struct TrainCommand: ParsableCommand {
             options.processGroup = group
             options.overwrite = overwrite
             options.allowChanges = allowChanges
+            options.catchesInterrupts = true
             let summary = try RecipeRun.train(recipe, options: options)
             if let group, group.rank != 0 { return }
             print(Self.report(summary), terminator: "")

@@ -132,6 +132,9 @@ public struct Recipe {
         public var shuffle = true
         public var dropLast = false
         public var checkpointEverySteps: Int?
+        /// Optimizer steps between per-step TensorBoard scalars (`tensorboard_every_steps`, default
+        /// 10; 0: per-epoch scalars only).
+        public var tensorBoardEverySteps = 10
         /// `float32` (default), or `float16` / `bfloat16` mixed precision (``MixedPrecision``).
         public var precision = "float32"
     }
@@ -382,7 +385,8 @@ public struct Recipe {
 
     static func parseTraining(_ field: RecipeField) throws -> TrainingSpec {
         let f = try field.mapping(allowed: ["epochs", "batch_size", "clip_norm", "clip_value", "accumulation_steps",
-                                            "early_stopping", "shuffle", "drop_last", "checkpoint_every_steps", "precision"])
+                                            "early_stopping", "shuffle", "drop_last", "checkpoint_every_steps", "precision",
+                                            "tensorboard_every_steps"])
         var spec = TrainingSpec()
         spec.epochs = try f["epochs"]?.int(in: 1...maxEpochs) ?? 10
         spec.batchSize = try f["batch_size"]?.int(in: 1...maxSize) ?? 64
@@ -392,6 +396,7 @@ public struct Recipe {
         spec.shuffle = try f["shuffle"]?.bool() ?? true
         spec.dropLast = try f["drop_last"]?.bool() ?? false
         spec.checkpointEverySteps = try f["checkpoint_every_steps"]?.int(in: 1...maxSize)
+        spec.tensorBoardEverySteps = try f["tensorboard_every_steps"]?.int(in: 0...maxSize) ?? 10
         spec.precision = try f["precision"]?.choice(["float32", "float16", "bfloat16"]) ?? "float32"
         if let e = f["early_stopping"] {
             let g = try e.mapping(allowed: ["patience", "min_delta", "monitor", "restore_best"])

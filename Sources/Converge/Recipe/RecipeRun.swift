@@ -18,6 +18,8 @@ public enum RecipeRun {
         case fingerprintMismatch(String, differences: [String])
         /// The loss became NaN or infinite; the last good checkpoint is kept.
         case diverged(epoch: Int, step: Int, batch: Int, loss: Float, output: String, hasCheckpoint: Bool)
+        /// Ctrl-C stopped the run at a step boundary; a checkpoint was written.
+        case interrupted(epoch: Int, step: Int, batch: Int, output: String, recipe: String)
 
         /// One line.
         public var description: String {
@@ -32,6 +34,8 @@ public enum RecipeRun {
             case .diverged(let epoch, let step, let batch, let loss, let output, let hasCheckpoint):
                 let kept = hasCheckpoint ? "the last good checkpoint is kept in \(output)/checkpoint" : "no checkpoint was reached"
                 return "training diverged: the loss became \(loss.isNaN ? "NaN" : "\(loss)") at epoch \(epoch), batch \(batch) (step \(step)); no model was written and \(kept). Hint: lower optimizer.lr (try `converge lr-find`), add training.clip_norm, check the data for extreme values, or run `converge doctor` on the recipe"
+            case .interrupted(let epoch, let step, let batch, let output, let recipe):
+                return "interrupted at epoch \(epoch), batch \(batch) (step \(step)); checkpoint written to \(output)/checkpoint; continue with: converge train \(recipe) --resume \(output)"
             }
         }
     }
@@ -52,6 +56,10 @@ public enum RecipeRun {
         public var overwrite = false
         /// Resume although the recipe or data differ from the checkpoint's.
         public var allowChanges = false
+        /// Catch Ctrl-C (SIGINT) while training: finish the step, write a checkpoint and throw
+        /// ``RunError/interrupted(epoch:step:batch:output:recipe:)`` (one process only; `converge
+        /// train` turns it on).
+        public var catchesInterrupts = false
         /// Train data-parallel over this group (every rank calls ``RecipeRun/train(_:options:)``;
         /// rank 0 writes the run folder). Nil: one process.
         public var processGroup: ProcessGroup?
@@ -149,7 +157,7 @@ public enum RecipeRun {
             callbacks.append(MixedPrecision(dtype: dtype))
         }
         if writes {
-            callbacks.append(HistoryLogger(directory: output))
+            callbacks.append(HistoryLogger(directory: output, stepInterval: recipe.training.tensorBoardEverySteps))
             callbacks.append(TrainingPlotWriter(url: output.appendingPathComponent("training.svg")))
             callbacks.append(Checkpointing(directory: checkpointURL, everySteps: recipe.training.checkpointEverySteps,
                                            metadata: fingerprint.metadata))
@@ -181,6 +189,13 @@ public enum RecipeRun {
         }
         let divergence = DivergenceGuard(maxSkippedSteps: 100)
         trainer.callbacks.insert(divergence, at: 0)
+        let interrupt = options.catchesInterrupts && parallel == nil && writes
+            ? InterruptGuard(checkpoint: checkpointURL, metadata: fingerprint.metadata) : nil
+        if let interrupt {
+            trainer.callbacks.append(interrupt)
+            interrupt.install()
+        }
+        defer { interrupt?.uninstall() }
         if resuming {
             // A checkpoint that cannot be restored leaves the folder as it was.
             try agreeing {
@@ -222,7 +237,12 @@ public enum RecipeRun {
             state.state = "failed"
             state.reason = "\(error)"
             var failure = error
-            if let stop = divergence.stop {
+            if let stop = interrupt?.stop {
+                state.state = "interrupted"
+                failure = RunError.interrupted(epoch: stop.epoch, step: stop.step, batch: stop.batch, output: output.path,
+                                               recipe: recipe.file.path)
+                state.reason = "\(failure)"
+            } else if let stop = divergence.stop {
                 state.state = "diverged"
                 failure = RunError.diverged(epoch: stop.epoch + 1, step: stop.step, batch: stop.batch + 1, loss: stop.loss,
                                             output: output.path, hasCheckpoint: Checkpoint.exists(checkpointURL))

@@ -16,12 +16,16 @@ import Darwin
 ///
 /// The points of a checkpoint save, in order: `checkpoint.file-written` (after each file of the
 /// new version), `checkpoint.files-synced`, `checkpoint.version-renamed`,
-/// `checkpoint.pointer-created`, `checkpoint.pointer-swapped`, `checkpoint.pruned`.
+/// `checkpoint.pointer-created`, `checkpoint.pointer-swapped`, `checkpoint.pruned`. The trainer
+/// reaches `trainer.step-taken` after every optimizer step.
+///
+/// `CONVERGE_FAULT_SIGNAL` replaces `SIGKILL` with a comma-separated list of signals sent in
+/// turn (`INT`, `INT,INT`, `TERM`), to test how a run handles Ctrl-C.
 public enum FaultPoint {
     /// Every named point, for scripts that pick one at random.
     public static let names = ["checkpoint.file-written", "checkpoint.files-synced", "checkpoint.version-renamed",
                                "checkpoint.pointer-created", "checkpoint.pointer-swapped", "checkpoint.pruned",
-                               "run.started", "run.model-written"]
+                               "run.started", "run.model-written", "trainer.step-taken"]
 
     private struct Target { let name: String; let hit: Int }
     private static let target: Target? = {
@@ -29,10 +33,17 @@ public enum FaultPoint {
         let parts = value.split(separator: "@", maxSplits: 1).map(String.init)
         return Target(name: parts[0], hit: parts.count == 2 ? max(1, Int(parts[1]) ?? 1) : 1)
     }()
+    private static let signals: [Int32] = {
+        guard let value = ProcessInfo.processInfo.environment["CONVERGE_FAULT_SIGNAL"], !value.isEmpty else { return [SIGKILL] }
+        let named: [String: Int32] = ["KILL": SIGKILL, "INT": SIGINT, "TERM": SIGTERM]
+        let list = value.split(separator: ",").compactMap { named[$0.trimmingCharacters(in: .whitespaces).uppercased()] }
+        return list.isEmpty ? [SIGKILL] : list
+    }()
     private static let lock = NSLock()
     nonisolated(unsafe) private static var hits = 0
 
-    /// Kills the process here when `CONVERGE_FAULT_POINT` names this point (and its hit count).
+    /// Kills (or signals) the process here when `CONVERGE_FAULT_POINT` names this point (and its
+    /// hit count).
     @inline(__always)
     public static func reach(_ name: String) {
         guard let target, target.name == name else { return }
@@ -40,6 +51,6 @@ public enum FaultPoint {
         hits += 1
         let fire = hits == target.hit
         lock.unlock()
-        if fire { kill(getpid(), SIGKILL) }
+        if fire { for signal in signals { kill(getpid(), signal) } }
     }
 }

@@ -169,6 +169,7 @@ public final class Trainer {
         lossScaler?.update(foundInf: false)
         globalStep += 1
         microBatch = 0
+        FaultPoint.reach("trainer.step-taken")
         for c in callbacks { try c.afterStep(self) }
     }
 

@@ -4,6 +4,10 @@ import Foundation
 /// Writes the history as it grows: `history.csv`, `history.jsonl` and TensorBoard scalar events
 /// (in `tensorboard/`) inside a run folder, one record per epoch. When a run is resumed, records
 /// from epochs after the checkpoint are discarded first so the files match the history.
+///
+/// With a `stepInterval`, TensorBoard also gets per-step scalars every that many optimizer steps,
+/// at the global step: `step/loss` (the last batch's), `step/learning_rate` (the first group's) and
+/// `step/grad_norm` (the global gradient norm of the step).
 public final class HistoryLogger: Callback {
     /// The run folder.
     public let directory: URL
@@ -11,11 +15,24 @@ public final class HistoryLogger: Callback {
     private var tensorBoard: TensorBoardWriter?
     /// Whether TensorBoard events are written.
     public let writesTensorBoard: Bool
+    /// Optimizer steps between per-step TensorBoard scalars (0: none).
+    public let stepInterval: Int
 
     /// Creates the logger for `directory` (created if needed).
-    public init(directory: URL, tensorBoard: Bool = true) {
+    public init(directory: URL, tensorBoard: Bool = true, stepInterval: Int = 0) {
+        precondition(stepInterval >= 0, "HistoryLogger: stepInterval \(stepInterval) is negative")
         self.directory = directory
         self.writesTensorBoard = tensorBoard
+        self.stepInterval = stepInterval
+    }
+
+    /// Per-step scalars every ``stepInterval`` steps.
+    public func afterStep(_ trainer: Trainer) throws {
+        guard let tensorBoard, stepInterval > 0, trainer.globalStep % stepInterval == 0 else { return }
+        var scalars: [(String, Double)] = [("step/loss", Double(trainer.lastLoss)),
+                                           ("step/learning_rate", trainer.optimizer.learningRate)]
+        if let norm = trainer.lastGradientNorm { scalars.append(("step/grad_norm", norm)) }
+        tensorBoard.add(scalars: scalars, step: trainer.globalStep)
     }
 
     public func beforeFit(_ trainer: Trainer) throws {
