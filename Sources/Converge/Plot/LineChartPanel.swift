@@ -34,11 +34,28 @@ extension LineChart {
             x.isFinite && y.isFinite && (!logScaleY || y > 0)
         }
 
+        /// Where each legend entry goes: its series, row, and offset from the plot's left edge.
+        /// Entries fill rows left to right and wrap at `width`.
+        func legendLayout(width: Double) -> [(index: Int, row: Int, offset: Double)] {
+            var entries: [(index: Int, row: Int, offset: Double)] = []
+            var row = 0, offset = 0.0
+            for (index, s) in series.enumerated() {
+                let entryWidth = Double(s.name.count) * 6.5 + 34
+                if offset > 0 && offset + entryWidth > width { row += 1; offset = 0 }
+                entries.append((index, row, offset))
+                offset += entryWidth
+            }
+            return entries
+        }
+
         /// Appends this panel's SVG, drawn in the rectangle at (`left`, `top`) of the given size.
         func render(into svg: inout SVGBuilder, left: Double, top: Double, width: Double, height: Double, id: Int,
                     palette: [String]) {
             let plotLeft = left + 62, plotRight = left + width - 14
-            let plotTop = top + 28, plotBottom = top + height - 42
+            // The legend sits in rows between the title and the plot, never over the data.
+            let legend = showsLegend ?? (series.count > 1) ? legendLayout(width: plotRight - plotLeft) : []
+            let legendRows = (legend.map(\.row).max() ?? -1) + 1
+            let plotTop = top + 28 + Double(legendRows) * 16, plotBottom = top + height - 42
             let plotWidth = max(1, plotRight - plotLeft), plotHeight = max(1, plotBottom - plotTop)
 
             // Data bounds.
@@ -121,19 +138,14 @@ extension LineChart {
             }
             svg.raw("</g>")
 
-            // Legend.
-            if showsLegend ?? (series.count > 1), !series.isEmpty {
-                let longest = series.map { $0.name.count }.max() ?? 0
-                let boxWidth = Double(longest) * 6.5 + 36, boxHeight = Double(series.count) * 16 + 8
-                let boxLeft = plotRight - boxWidth - 6, boxTop = plotTop + 6
-                svg.element("rect", "x=\"\(SVGBuilder.number(boxLeft))\" y=\"\(SVGBuilder.number(boxTop))\" width=\"\(SVGBuilder.number(boxWidth))\" height=\"\(SVGBuilder.number(boxHeight))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#bbbbbb\"")
-                for (index, s) in series.enumerated() {
-                    let color = s.color ?? palette[index % palette.count]
-                    let y = boxTop + 14 + Double(index) * 16
-                    let dash = s.isDashed ? " stroke-dasharray=\"5 3\"" : ""
-                    svg.element("line", "x1=\"\(SVGBuilder.number(boxLeft + 6))\" y1=\"\(SVGBuilder.number(y - 4))\" x2=\"\(SVGBuilder.number(boxLeft + 26))\" y2=\"\(SVGBuilder.number(y - 4))\" stroke=\"\(SVGBuilder.escape(color))\" stroke-width=\"2\"\(dash)")
-                    svg.text(s.name, x: boxLeft + 30, y: y, anchor: "start")
-                }
+            // Legend, in rows above the plot.
+            for entry in legend {
+                let s = series[entry.index]
+                let color = s.color ?? palette[entry.index % palette.count]
+                let x = plotLeft + entry.offset, y = top + 28 + Double(entry.row) * 16 + 8
+                let dash = s.isDashed ? " stroke-dasharray=\"5 3\"" : ""
+                svg.element("line", "x1=\"\(SVGBuilder.number(x))\" y1=\"\(SVGBuilder.number(y - 4))\" x2=\"\(SVGBuilder.number(x + 20))\" y2=\"\(SVGBuilder.number(y - 4))\" stroke=\"\(SVGBuilder.escape(color))\" stroke-width=\"2\"\(dash)")
+                svg.text(s.name, x: x + 24, y: y, anchor: "start")
             }
         }
     }

@@ -30,6 +30,22 @@ final class LineChartTests: XCTestCase {
         XCTAssertTrue(document.texts.contains("Gradient norm"))
     }
 
+    func testLegendSitsAboveThePlotNeverOverTheData() {
+        let names = ["train loss", "validation loss", "learning rate", "gradient norm", "weight norm", "update ratio"]
+        let chart = LineChart(series: names.enumerated().map { i, name in .init(name, values: (0..<50).map { Double($0 * (i + 1)) }) })
+        let document = SVGDocument(chart.svg())
+        let frame = document.named("rect").first { $0["fill"] == "none" && $0["stroke"] == "black" }!
+        let frameTop = Double(frame["y"]!)!
+        let labels = document.elements.filter { $0.name == "text" }.map(\.attributes)
+        XCTAssertEqual(document.texts.filter { names.contains($0) }.count, names.count)
+        // Every legend line (the short coloured strokes) ends above the plot frame.
+        let strokes = document.named("line").filter { $0["stroke-width"] == "2" }
+        XCTAssertEqual(strokes.count, names.count)
+        for stroke in strokes { XCTAssertLessThan(Double(stroke["y1"]!)!, frameTop, "\(stroke)") }
+        XCTAssertGreaterThan(Set(strokes.map { $0["y1"]! }).count, 1, "six long names wrap onto a second row")
+        XCTAssertFalse(labels.isEmpty)
+    }
+
     func testLegendOnlyWithSeveralSeries() {
         let document = SVGDocument(threePanelFigure().svg())
         XCTAssertTrue(document.texts.contains("train"))
