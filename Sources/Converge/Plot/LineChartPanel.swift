@@ -17,10 +17,15 @@ extension LineChart {
         public var showsLegend: Bool?
         /// A fixed y range; `nil` fits the data.
         public var yRange: ClosedRange<Double>?
+        /// Names for the x positions 0, 1, 2, …: the x axis then has one tick per name (and no
+        /// ticks between them), labelled with it, e.g. a model's layers.
+        public var xTickLabels: [String]?
 
         /// Creates a panel.
         public init(title: String = "", xLabel: String = "", yLabel: String = "", series: [Series],
-                    logScaleY: Bool = false, showsLegend: Bool? = nil, yRange: ClosedRange<Double>? = nil) {
+                    logScaleY: Bool = false, showsLegend: Bool? = nil, yRange: ClosedRange<Double>? = nil,
+                    xTickLabels: [String]? = nil) {
+            self.xTickLabels = xTickLabels
             self.title = title
             self.xLabel = xLabel
             self.yLabel = yLabel
@@ -55,7 +60,10 @@ extension LineChart {
             // The legend sits in rows between the title and the plot, never over the data.
             let legend = showsLegend ?? (series.count > 1) ? legendLayout(width: plotRight - plotLeft) : []
             let legendRows = (legend.map(\.row).max() ?? -1) + 1
-            let plotTop = top + 28 + Double(legendRows) * 16, plotBottom = top + height - 42
+            // Named x ticks are written at a slant; the plot gives up the height they need.
+            let namedTicks = xTickLabels.map { $0.map { $0.count > 24 ? String($0.prefix(23)) + "…" : $0 } }
+            let slantRoom = namedTicks.map { min(24, $0.map(\.count).max() ?? 0) } .map { Double($0) * 3.6 } ?? 0
+            let plotTop = top + 28 + Double(legendRows) * 16, plotBottom = top + height - 42 - slantRoom
             let plotWidth = max(1, plotRight - plotLeft), plotHeight = max(1, plotBottom - plotTop)
 
             // Data bounds.
@@ -63,8 +71,10 @@ extension LineChart {
             for s in series {
                 for i in s.x.indices where usable(s.x[i], s.y[i]) { xs.append(s.x[i]); ys.append(s.y[i]) }
             }
-            let xTicks = AxisTicks.linear(xs.min() ?? 0, xs.max() ?? 1)
-            let xLow = xTicks.ticks.first!, xHigh = xTicks.ticks.last!
+            let xTicks = namedTicks.map { names in
+                (ticks: names.indices.map(Double.init), step: 1.0) } ?? AxisTicks.linear(xs.min() ?? 0, xs.max() ?? 1)
+            let xLow = namedTicks != nil ? -0.25 : xTicks.ticks.first!
+            let xHigh = namedTicks.map { Double(max(1, $0.count) - 1) + 0.25 } ?? xTicks.ticks.last!
             var yLow: Double, yHigh: Double
             var yTickPositions: [(value: Double, label: String)]
             if logScaleY {
@@ -98,7 +108,13 @@ extension LineChart {
                 let x = px(tick)
                 svg.element("line", "x1=\"\(SVGBuilder.number(x))\" y1=\"\(SVGBuilder.number(plotTop))\" x2=\"\(SVGBuilder.number(x))\" y2=\"\(SVGBuilder.number(plotBottom))\" stroke=\"#e6e6e6\"")
                 svg.element("line", "x1=\"\(SVGBuilder.number(x))\" y1=\"\(SVGBuilder.number(plotBottom))\" x2=\"\(SVGBuilder.number(x))\" y2=\"\(SVGBuilder.number(plotBottom + 4))\" stroke=\"black\"")
-                svg.text(AxisTicks.label(tick, step: xTicks.step), x: x, y: plotBottom + 16, anchor: "middle")
+                if let namedTicks {
+                    let name = namedTicks[Int(tick)], ty = plotBottom + 14
+                    svg.text(name, x: x, y: ty, anchor: "end",
+                             attributes: "transform=\"rotate(-35 \(SVGBuilder.number(x)) \(SVGBuilder.number(ty)))\"")
+                } else {
+                    svg.text(AxisTicks.label(tick, step: xTicks.step), x: x, y: plotBottom + 16, anchor: "middle")
+                }
             }
             for tick in yTickPositions {
                 let y = pyScaled(tick.value)
@@ -107,7 +123,7 @@ extension LineChart {
                 svg.text(tick.label, x: plotLeft - 6, y: y + 4, anchor: "end")
             }
             svg.element("rect", "x=\"\(SVGBuilder.number(plotLeft))\" y=\"\(SVGBuilder.number(plotTop))\" width=\"\(SVGBuilder.number(plotWidth))\" height=\"\(SVGBuilder.number(plotHeight))\" fill=\"none\" stroke=\"black\"")
-            if !xLabel.isEmpty { svg.text(xLabel, x: (plotLeft + plotRight) / 2, y: plotBottom + 34, anchor: "middle") }
+            if !xLabel.isEmpty { svg.text(xLabel, x: (plotLeft + plotRight) / 2, y: plotBottom + 34 + slantRoom, anchor: "middle") }
             if !yLabel.isEmpty {
                 let cx = left + 14, cy = (plotTop + plotBottom) / 2
                 svg.text(yLabel, x: cx, y: cy, anchor: "middle", attributes: "transform=\"rotate(-90 \(SVGBuilder.number(cx)) \(SVGBuilder.number(cy)))\"")

@@ -46,6 +46,16 @@ final class LineChartTests: XCTestCase {
         XCTAssertFalse(labels.isEmpty)
     }
 
+    func testNamedXTicksSitAtEachPositionOnly() {
+        let names = ["0.weight", "2.weight", "4.weight", "6.weight"]
+        let chart = LineChart(panels: [.init(xLabel: "layer", series: [.init("norm", values: [1, 0.5, 0.25, 0.1])], xTickLabels: names)])
+        let document = SVGDocument(chart.svg())
+        XCTAssertNil(document.error)
+        XCTAssertEqual(document.texts.filter { names.contains($0) }, names)
+        XCTAssertFalse(document.texts.contains("0.5"), "no fractional layer positions")
+        XCTAssertFalse(document.texts.contains("1.5"))
+    }
+
     func testLegendOnlyWithSeveralSeries() {
         let document = SVGDocument(threePanelFigure().svg())
         XCTAssertTrue(document.texts.contains("train"))

@@ -46,9 +46,11 @@ extension DoctorChecklist {
         }
         var figures: [DoctorReport.Figure] = []
         if flow.layers.count >= 2 {
-            let chart = LineChart(title: "Gradient flow at initialization", xLabel: "layer (input → output)", yLabel: "‖∂L/∂W‖",
-                                  series: [LineChart.Series("weight-gradient norm", values: flow.layers.map(\.norm))],
-                                  logScaleY: flow.layers.allSatisfy { $0.norm > 0 && $0.norm.isFinite })
+            let chart = LineChart(panels: [LineChart.Panel(
+                title: "Gradient flow at initialization", xLabel: "layer (input → output)", yLabel: "‖∂L/∂W‖",
+                series: [LineChart.Series("weight-gradient norm", values: flow.layers.map(\.norm))],
+                logScaleY: flow.layers.allSatisfy { $0.norm > 0 && $0.norm.isFinite },
+                xTickLabels: flow.layers.map(\.name))])
             figures.append(DoctorReport.Figure(file: "gradient_flow.svg", caption: "Weight-gradient norm per layer at initialization", chart: chart))
         }
         return DoctorReport.Section(title: "", findings: findings, details: details, figures: figures)
