@@ -181,7 +181,7 @@ struct CreditDemoCommand: ParsableCommand {
             print("- cancellation: 1 - ‖sum of the group's columns‖ / sum of their norms (0: copies weighted alike; 1: weights cancel).")
             print("- |Δp|: change of the predicted default probability on the validation set when the first copy in each group is raised by \(DemoFormat.fixed(configuration.perturbation, 2)) standard deviations.")
             print("- shifted population: higher leverage and noisier copies (r ~ 0.7), standardized with the training statistics.")
-            print("wrote \(directory.path)/summary.json, <run>.svg and <run>/history.csv")
+            print(wroteLine(directory))
         }
     }
 }
@@ -293,7 +293,26 @@ struct DigitsDemoCommand: ParsableCommand {
             for run in report.runs {
                 print("\(run.model.rawValue) test accuracy: \(DemoFormat.percent(run.testAccuracy))")
             }
-            print("wrote \(directory.path)/summary.json, mlp.svg, cnn.svg and <model>/history.csv")
+            print(wroteLine(directory))
         }
     }
+}
+
+/// "wrote DIR/: a.svg, b/history.csv, …": the files a demo left in its output folder (top level,
+/// and one level into each run's folder), named as they are on disk.
+func wroteLine(_ directory: URL) -> String {
+    let fm = FileManager.default
+    func entries(_ url: URL) -> [String] { ((try? fm.contentsOfDirectory(atPath: url.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted() }
+    var files: [String] = []
+    for name in entries(directory) {
+        var isFolder: ObjCBool = false
+        let url = directory.appendingPathComponent(name)
+        guard fm.fileExists(atPath: url.path, isDirectory: &isFolder) else { continue }
+        if isFolder.boolValue {
+            files += entries(url).filter { $0.hasSuffix(".csv") || $0.hasSuffix(".svg") || $0.hasSuffix(".json") }.map { "\(name)/\($0)" }
+        } else {
+            files.append(name)
+        }
+    }
+    return "wrote \(directory.path)/: " + files.joined(separator: ", ")
 }
