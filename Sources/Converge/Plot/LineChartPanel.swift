@@ -56,15 +56,9 @@ extension LineChart {
         /// Appends this panel's SVG, drawn in the rectangle at (`left`, `top`) of the given size.
         func render(into svg: inout SVGBuilder, left: Double, top: Double, width: Double, height: Double, id: Int,
                     palette: [String]) {
-            let plotLeft = left + 62, plotRight = left + width - 14
-            // The legend sits in rows between the title and the plot, never over the data.
-            let legend = showsLegend ?? (series.count > 1) ? legendLayout(width: plotRight - plotLeft) : []
-            let legendRows = (legend.map(\.row).max() ?? -1) + 1
             // Named x ticks are written at a slant; the plot gives up the height they need.
             let namedTicks = xTickLabels.map { $0.map { $0.count > 24 ? String($0.prefix(23)) + "…" : $0 } }
             let slantRoom = namedTicks.map { min(24, $0.map(\.count).max() ?? 0) } .map { Double($0) * 3.6 } ?? 0
-            let plotTop = top + 28 + Double(legendRows) * 16, plotBottom = top + height - 42 - slantRoom
-            let plotWidth = max(1, plotRight - plotLeft), plotHeight = max(1, plotBottom - plotTop)
 
             // Data bounds.
             var xs: [Double] = [], ys: [Double] = []
@@ -93,6 +87,15 @@ extension LineChart {
                     .map { ($0, AxisTicks.label($0, step: ticks.step)) }
             }
             if yHigh <= yLow { yHigh = yLow + 1 }
+            // The plot starts right of the widest y tick label and the y-axis title beside it, so
+            // the two never overlap.
+            let widestTick = yTickPositions.map { Double($0.label.count) * 6.2 }.max() ?? 0
+            let plotLeft = left + max(62, 22 + widestTick + 10), plotRight = left + width - 14
+            // The legend sits in rows between the title and the plot, never over the data.
+            let legend = showsLegend ?? (series.count > 1) ? legendLayout(width: plotRight - plotLeft) : []
+            let legendRows = (legend.map(\.row).max() ?? -1) + 1
+            let plotTop = top + 28 + Double(legendRows) * 16, plotBottom = top + height - 42 - slantRoom
+            let plotWidth = max(1, plotRight - plotLeft), plotHeight = max(1, plotBottom - plotTop)
             let px = { (x: Double) in plotLeft + (x - xLow) / (xHigh - xLow) * plotWidth }
             let py = { (y: Double) in plotBottom - ((self.logScaleY ? log10(y) : y) - yLow) / (yHigh - yLow) * plotHeight }
             let pyScaled = { (v: Double) in plotBottom - (v - yLow) / (yHigh - yLow) * plotHeight }

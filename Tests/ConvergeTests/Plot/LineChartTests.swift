@@ -56,6 +56,20 @@ final class LineChartTests: XCTestCase {
         XCTAssertFalse(document.texts.contains("1.5"))
     }
 
+    func testLongYTickLabelsPushThePlotRightOfTheAxisTitle() {
+        let values = (0..<40).map { 0.000123 + Double($0) * 0.0000071 }
+        let chart = LineChart(panels: [.init(xLabel: "epoch", yLabel: "weight norm", series: [.init("w", values: values)])])
+        let document = SVGDocument(chart.svg())
+        let frame = document.named("rect").first { $0["fill"] == "none" && $0["stroke"] == "black" }!
+        let plotLeft = Double(frame["x"]!)!
+        let tickTexts = document.elements.filter { $0.name == "text" && $0.attributes["text-anchor"] == "end" && $0.attributes["transform"] == nil }
+        XCTAssertFalse(tickTexts.isEmpty)
+        let widest = document.texts.filter { $0 != "weight norm" && $0 != "epoch" && $0 != "w" && $0.contains(where: \.isNumber) && ($0.contains(".") || $0.contains("e")) }.map(\.count).max() ?? 0
+        XCTAssertGreaterThanOrEqual(widest, 6, "the ticks need many digits here")
+        // The axis title is centred 14 px in and 11 px high; tick labels end 6 px left of the plot.
+        XCTAssertGreaterThan(plotLeft - 6 - Double(widest) * 6.2, 14 + 6 + 4, "tick labels would run into the y-axis title")
+    }
+
     func testLegendOnlyWithSeveralSeries() {
         let document = SVGDocument(threePanelFigure().svg())
         XCTAssertTrue(document.texts.contains("train"))
