@@ -10,16 +10,7 @@ final class KillResumeTests: XCTestCase {
     var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("converge-kill-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var rows = ["x1,x2,label"]
-        let g = RandomGenerator(seed: 9)
-        for i in 0..<96 {
-            let label = i % 2
-            rows.append("\(Float(label == 1 ? 1 : -1) + g.nextUniform() - 0.5),\(g.nextUniform() * 3),\(label)")
-        }
-        try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("train.csv"))
-        try Data("""
+        folder = try TinyRunFolder.make(prefix: "converge-kill", dataSeed: 9, recipe: """
         seed: 3
         data: { train: train.csv, validation: 0.25, label: label }
         model: { mlp: { hidden: [16], batchnorm: true, dropout: 0.1 } }
@@ -27,7 +18,7 @@ final class KillResumeTests: XCTestCase {
         schedule: { name: one-cycle, max_lr: 0.02 }
         training: { epochs: 4, batch_size: 8, checkpoint_every_steps: 4 }
 
-        """.utf8).write(to: folder.appendingPathComponent("recipe.yaml"))
+        """)
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }

@@ -8,16 +8,7 @@ final class InterruptGuardTests: XCTestCase {
     var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("converge-interrupt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var rows = ["x1,x2,label"]
-        let g = RandomGenerator(seed: 5)
-        for i in 0..<96 {
-            let label = i % 2
-            rows.append("\(Float(label == 1 ? 1 : -1) + g.nextUniform() - 0.5),\(g.nextUniform() * 3),\(label)")
-        }
-        try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("train.csv"))
-        try Data("""
+        folder = try TinyRunFolder.make(prefix: "converge-interrupt", dataSeed: 5, recipe: """
         seed: 4
         data: { train: train.csv, validation: 0.25, label: label }
         model: { mlp: { hidden: [16], batchnorm: true, dropout: 0.1 } }
@@ -25,7 +16,7 @@ final class InterruptGuardTests: XCTestCase {
         schedule: { name: one-cycle, max_lr: 0.02 }
         training: { epochs: 3, batch_size: 8, accumulation_steps: 2 }
 
-        """.utf8).write(to: folder.appendingPathComponent("recipe.yaml"))
+        """)
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }

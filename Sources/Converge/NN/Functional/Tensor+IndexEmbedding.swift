@@ -6,25 +6,14 @@ extension Tensor {
     /// The gradient adds into the picked rows, except the row `paddingIndex` (when given).
     public static func embedding(_ indices: IndexTensor, weight: Tensor, paddingIndex: Int? = nil) -> Tensor {
         precondition(weight.rank == 2, "embedding: weight must be (numEmbeddings, dimension), got shape \(weight.shape)")
-        let v = weight.shape[0], d = weight.shape[1]
+        let v = weight.shape[0]
         let rows: [Int] = indices.indices.map { value in
             let i = Int(value)
             precondition(i >= 0 && i < v,
                          "embedding: index \(i) is out of range 0..<\(v) (weight shape \(weight.shape), indices shape \(indices.shape))")
             return i
         }
-        let out = Tensor(uninitializedShape: indices.shape + [d])
-        let pw = weight.storage.pointer, po = out.storage.pointer
-        for (j, i) in rows.enumerated() { (po + j * d).update(from: pw + i * d, count: d) }
-        return Tensor.recording(out, op: "embedding", inputs: [weight]) { gradient in
-            let gw = Tensor.zeros(weight.shape)
-            let pg = gradient.storage.pointer, pgw = gw.storage.pointer
-            for (j, i) in rows.enumerated() where i != paddingIndex {
-                let dst = pgw + i * d, src = pg + j * d
-                for k in 0..<d { dst[k] += src[k] }
-            }
-            return [gw]
-        }
+        return embedding(rows: rows, shape: indices.shape, weight: weight, paddingIndex: paddingIndex)
     }
 }
 
