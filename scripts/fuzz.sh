@@ -7,6 +7,7 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 60 s, all five targets)
 #   FUZZ_JOBS=N       runs N targets at once (default 1)
 #   FUZZ_NICE=N       niceness of the fuzzers (default 10)
+#   FUZZ_SEED=N       libFuzzer's random seed (CI sets 1, so that its short run is repeatable)
 #
 # Prints one line per target (executions, executions per second, coverage, crashes) and exits 1
 # when any target crashed; the crashing input is left in .build-fuzz/artifacts/ (replay it with
@@ -54,7 +55,7 @@ run_target() {
     mkdir -p "$corpus"
     rm -f "$SCRATCH/artifacts/$t-"*
     ASAN_OPTIONS=detect_leaks=0:${ASAN_OPTIONS:-} nice -n "$NICE" "$BIN/Fuzz$t" -max_total_time="$SECONDS_PER_TARGET" -timeout=20 -rss_limit_mb=2560 \
-        -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$SCRATCH/artifacts/$t-" \
+        -detect_leaks=0 ${FUZZ_SEED:+-seed=$FUZZ_SEED} -print_final_stats=1 -artifact_prefix="$SCRATCH/artifacts/$t-" \
         "$corpus" "Fuzz/Corpus/$t" >"$log" 2>&1
     echo $? >"$log.rc"
 }
