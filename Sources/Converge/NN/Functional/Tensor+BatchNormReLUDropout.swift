@@ -36,8 +36,10 @@ extension Tensor {
         var invStd = [Float](repeating: 0, count: c)
         if training {
             precondition(n > 1, "batchNormReLUDropout: expected more than 1 value per channel when training, got input of shape \(shape)")
-            let (mu, variance) = bits.map { NormalizationKernels.channelMoments(bfloat16: $0, n: n, c: c) }
-                ?? NormalizationKernels.channelMoments(storage.pointer, n: n, c: c, s: 1)
+            let (mu, variance) = bits.map {
+                NormalizationKernels.channelMoments(bfloat16: $0, n: n, c: c, parallelThreshold: Self.fusedNormalizationParallelThreshold)
+            } ?? NormalizationKernels.channelMoments(storage.pointer, n: n, c: c, s: 1,
+                                                     parallelThreshold: Self.fusedNormalizationParallelThreshold)
             for j in 0..<c {
                 mean[j] = Float(mu[j])
                 invStd[j] = Float(1 / (variance[j] + Double(epsilon)).squareRoot())
@@ -186,36 +188,41 @@ extension Tensor {
         if dropping { generator.state = [s0, s1, s2, s3] }
     }
 
-    /// A row of the upstream gradient or of the input as float32 (converted into `scratch` when
-    /// the tensor holds bfloat16).
+    /// Elements above which the fused op's passes without random draws run on all cores. The
+    /// passes cost about a nanosecond per element and waking a second thread 5–10 µs.
+    public static var fusedNormalizationParallelThreshold = 1 << 16
+
+    /// Columns `columns` of a row of the upstream gradient or of the input as float32 (converted
+    /// into `scratch` when the tensor holds bfloat16); the result is indexed by column.
     @inline(__always)
     static func floatRow(_ bits: UnsafeMutablePointer<UInt16>?, _ floats: UnsafeMutablePointer<Float>?, offset: Int,
-                         count: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+                         columns: Range<Int>, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
         if let bits {
-            Kernels.convertFromBFloat16Serial(bits + offset, scratch, count: count)
+            Kernels.convertFromBFloat16Serial(bits + offset + columns.lowerBound, scratch + columns.lowerBound,
+                                              count: columns.count)
             return UnsafePointer(scratch)
         }
         return UnsafePointer(floats! + offset)
     }
 
-    /// `out[j] = g[offset + j] · scale` where the forward output at `offset + j` is not zero, else 0
-    /// (multiplied, not selected, so that the loop has no branch).
+    /// `out[j] = g[j] · scale` where the forward output at `offset + j` is not zero, else 0, for
+    /// `j` in `columns` (multiplied, not selected, so that the loop has no branch).
     @inline(__always)
     static func maskedRow(_ gradient: UnsafePointer<Float>, mask bits: UnsafeMutablePointer<UInt16>?,
-                          _ floats: UnsafeMutablePointer<Float>?, offset: Int, count: Int, scale: Float,
+                          _ floats: UnsafeMutablePointer<Float>?, offset: Int, columns: Range<Int>, scale: Float,
                           into out: UnsafeMutablePointer<Float>) {
         if let bits {
             let row = bits + offset
-            for j in 0..<count { out[j] = gradient[j] * (row[j] & 0x7FFF != 0 ? scale : 0) }
+            for j in columns { out[j] = gradient[j] * (row[j] & 0x7FFF != 0 ? scale : 0) }
         } else {
             let row = floats! + offset
-            for j in 0..<count { out[j] = gradient[j] * (row[j] != 0 ? scale : 0) }
+            for j in columns { out[j] = gradient[j] * (row[j] != 0 ? scale : 0) }
         }
     }
 
     /// Backward pass 1: per-channel Σ g' and Σ g'·(x − mean) with g' = g·scale where the
     /// forward output `mask` is not zero, else 0 — four rows at a time, in double precision, as
-    /// `NormalizationKernels.channelGradientSums` adds.
+    /// `NormalizationKernels.channelGradientSums` adds; channels split across cores.
     static func maskedGradientSums(_ gradient: Tensor, _ x: Tensor, mask: Tensor, scale: Float,
                                    mean: [Float], n: Int, c: Int) -> ([Double], [Double]) {
         var sums = [Double](repeating: 0, count: c), dots = [Double](repeating: 0, count: c)
@@ -225,42 +232,47 @@ extension Tensor {
         let xFloats: UnsafeMutablePointer<Float>? = xBits == nil ? x.storage.pointer : nil
         let mBits = mask.storage.bfloat16Bits
         let mFloats: UnsafeMutablePointer<Float>? = mBits == nil ? mask.storage.pointer : nil
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 13 * c)
-        defer { scratch.deallocate() }
-        let mu = scratch + 12 * c
+        let mu = UnsafeMutablePointer<Float>.allocate(capacity: c)
+        defer { mu.deallocate() }
         mu.update(from: mean, count: c)
         let s = UnsafeMutablePointer<Double>.allocate(capacity: 2 * c)
         defer { s.deallocate() }
         let sum = s, dot = s + c
         s.update(repeating: 0, count: 2 * c)
-        // g' rows in scratch[0..<4c], gradient rows [4c..<8c], input rows [8c..<12c].
-        @inline(__always) func prepare(_ row: Int, _ r: Int) -> (UnsafePointer<Float>, UnsafePointer<Float>) {
-            let offset = row * c
-            let g = floatRow(gBits, gFloats, offset: offset, count: c, scratch: scratch + (4 + r) * c)
-            maskedRow(g, mask: mBits, mFloats, offset: offset, count: c, scale: scale, into: scratch + r * c)
-            return (UnsafePointer(scratch + r * c), floatRow(xBits, xFloats, offset: offset, count: c, scratch: scratch + (8 + r) * c))
-        }
-        var row = 0
-        while row + 4 <= n {
-            let (g0, x0) = prepare(row, 0), (g1, x1) = prepare(row + 1, 1)
-            let (g2, x2) = prepare(row + 2, 2), (g3, x3) = prepare(row + 3, 3)
-            for j in 0..<c {
-                let m = Double(mu[j])
-                let a0 = Double(g0[j]), a1 = Double(g1[j]), a2 = Double(g2[j]), a3 = Double(g3[j])
-                sum[j] += (a0 + a1) + (a2 + a3)
-                dot[j] += (a0 * (Double(x0[j]) - m) + a1 * (Double(x1[j]) - m))
-                    + (a2 * (Double(x2[j]) - m) + a3 * (Double(x3[j]) - m))
+        let minimumChannels = Swift.max(1, fusedNormalizationParallelThreshold / Swift.max(n, 1))
+        Parallel.forChunks(c, threshold: Swift.max(2, 2 * minimumChannels)) { columns in
+            // g' rows in scratch[0..<4c], gradient rows [4c..<8c], input rows [8c..<12c].
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 12 * c)
+            defer { scratch.deallocate() }
+            @inline(__always) func prepare(_ row: Int, _ r: Int) -> (UnsafePointer<Float>, UnsafePointer<Float>) {
+                let offset = row * c
+                let g = floatRow(gBits, gFloats, offset: offset, columns: columns, scratch: scratch + (4 + r) * c)
+                maskedRow(g, mask: mBits, mFloats, offset: offset, columns: columns, scale: scale, into: scratch + r * c)
+                return (UnsafePointer(scratch + r * c),
+                        floatRow(xBits, xFloats, offset: offset, columns: columns, scratch: scratch + (8 + r) * c))
             }
-            row += 4
-        }
-        while row < n {
-            let (g0, x0) = prepare(row, 0)
-            for j in 0..<c {
-                let a0 = Double(g0[j])
-                sum[j] += a0
-                dot[j] += a0 * (Double(x0[j]) - Double(mu[j]))
+            var row = 0
+            while row + 4 <= n {
+                let (g0, x0) = prepare(row, 0), (g1, x1) = prepare(row + 1, 1)
+                let (g2, x2) = prepare(row + 2, 2), (g3, x3) = prepare(row + 3, 3)
+                for j in columns {
+                    let m = Double(mu[j])
+                    let a0 = Double(g0[j]), a1 = Double(g1[j]), a2 = Double(g2[j]), a3 = Double(g3[j])
+                    sum[j] += (a0 + a1) + (a2 + a3)
+                    dot[j] += (a0 * (Double(x0[j]) - m) + a1 * (Double(x1[j]) - m))
+                        + (a2 * (Double(x2[j]) - m) + a3 * (Double(x3[j]) - m))
+                }
+                row += 4
             }
-            row += 1
+            while row < n {
+                let (g0, x0) = prepare(row, 0)
+                for j in columns {
+                    let a0 = Double(g0[j])
+                    sum[j] += a0
+                    dot[j] += a0 * (Double(x0[j]) - Double(mu[j]))
+                }
+                row += 1
+            }
         }
         for j in 0..<c { sums[j] = sum[j]; dots[j] = dot[j] }
         return (sums, dots)
@@ -290,15 +302,15 @@ extension Tensor {
         (constants + 3 * c).update(from: gain, count: c)
         let mu = UnsafePointer(constants), sh = UnsafePointer(constants + c)
         let sl = UnsafePointer(constants + 2 * c), ga = UnsafePointer(constants + 3 * c)
-        Parallel.forChunks(n, threshold: Swift.max(1, Parallel.elementwiseThreshold / Swift.max(c, 1))) { rows in
+        Parallel.forChunks(n, threshold: Swift.max(2, fusedNormalizationParallelThreshold / Swift.max(c, 1))) { rows in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4 * c)
             defer { scratch.deallocate() }
             let gr = scratch, xr = scratch + c, orow = scratch + 2 * c, masked = scratch + 3 * c
             for row in rows {
                 let offset = row * c
-                let pg = floatRow(gBits, gFloats, offset: offset, count: c, scratch: gr)
-                let px = floatRow(xBits, xFloats, offset: offset, count: c, scratch: xr)
-                maskedRow(pg, mask: mBits, mFloats, offset: offset, count: c, scale: scale, into: masked)
+                let pg = floatRow(gBits, gFloats, offset: offset, columns: 0..<c, scratch: gr)
+                let px = floatRow(xBits, xFloats, offset: offset, columns: 0..<c, scratch: xr)
+                maskedRow(pg, mask: mBits, mFloats, offset: offset, columns: 0..<c, scale: scale, into: masked)
                 let po = outFloats.map { $0 + offset } ?? orow
                 for j in 0..<c { po[j] = (masked[j] - sh[j] - (px[j] - mu[j]) * sl[j]) * ga[j] }
                 if let outBits { Kernels.convertToBFloat16Serial(orow, outBits + offset, count: c) }
