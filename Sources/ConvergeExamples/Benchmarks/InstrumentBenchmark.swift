@@ -3,9 +3,12 @@ import Foundation
 
 /// The doctor's instruments' overhead: the same training run with and without every instrument
 /// (``InstrumentPanel``: gradient signal-to-noise, update-to-weight ratio, sharpness, step-size
-/// quality) on every 10th step, for a StreamRec-sized MLP (128 → 256 → 128 → 1, BatchNorm, dropout, AdamW, batch
-/// 256) and an LSTM sequence classifier. Each run is the best of the timed runs, plain and
-/// instrumented interleaved; the overhead is the relative difference of wall time per step.
+/// quality) on every 10th step, for a StreamRec-sized MLP (128 → 256 → 128 → 1, BatchNorm,
+/// dropout, AdamW, batch 256, 160 steps) and an LSTM sequence classifier (batch 64, 160 steps).
+/// Plain and instrumented runs alternate (which goes first alternates too), `--repeats` rounds
+/// after one warm-up of each; the overhead is the relative difference of the median wall time
+/// per step. The time inside each instrument (the panel's own clocks) is reported beside it, as
+/// a share of the median plain step, and the load average before and after.
 public enum InstrumentBenchmark {
     /// An LSTM over [B, 20, 16], the last hidden state into a Linear head.
     final class SequenceModel: Module {
@@ -21,23 +24,45 @@ public enum InstrumentBenchmark {
     /// The registered benchmark (`converge bench instruments`).
     public static let benchmark = Benchmark(
         name: "instruments",
-        summary: "overhead of every doctor instrument on every 10th step (MLP and LSTM)"
+        summary: "overhead of every doctor instrument on every 10th step (MLP and LSTM), plain and instrumented runs alternating"
     ) { options, report in
-        let repeats = options.repeats ?? 3
+        let repeats = Swift.max(1, options.repeats ?? 3)
+        let interval = options.size ?? 10
         for config in ["mlp", "lstm"] {
-            let (plain, instrumented, spent) = try measure(config: config, repeats: repeats, interval: options.size ?? 10)
+            let before = loadAverage()
+            let m = try measure(config: config, repeats: repeats, interval: interval)
+            let plain = median(m.plain), instrumented = median(m.instrumented)
             let overhead = (instrumented - plain) / plain * 100
-            let shares = spent.map { "\($0.0) \(String(format: "%.1f", $0.1 / plain * 100))%" }.joined(separator: ", ")
-            let inRun = spent.reduce(0) { $0 + $1.1 } / plain * 100
-            report(BenchmarkResult(label: "instruments \(config)", value: overhead, unit: "% of step time",
-                                   note: String(format: "%.3f ms/step plain, %.3f ms/step instrumented; time inside the instruments %.1f%% of a plain step: ", plain * 1e3, instrumented * 1e3, inRun) + shares))
+            var result = BenchmarkResult(label: "instruments \(config)", value: overhead, unit: "% of step time (wall clock, medians)",
+                                         note: String(format: "%.3f ms/step plain, %.3f ms/step instrumented, every %d steps, median of %d rounds; load %@ → %@",
+                                                      plain * 1e3, instrumented * 1e3, interval, repeats, before, loadAverage()))
+            result.details.append("round: plain ms/step, instrumented ms/step, overhead")
+            for (i, (p, q)) in zip(m.plain, m.instrumented).enumerated() {
+                result.details.append(String(format: "  %d: %.3f, %.3f, %+.1f%%", i + 1, p * 1e3, q * 1e3, (q - p) / p * 100))
+            }
+            let inside = m.spent.reduce(0) { $0 + median($1.1) }
+            result.details.append(String(format: "time inside the instruments (median per step, %% of a plain step): total %.1f%%; ", inside / plain * 100)
+                                  + m.spent.map { "\($0.0) \(String(format: "%.1f", median($0.1) / plain * 100))%" }.joined(separator: ", "))
+            report(result)
         }
     }
 
-    /// Seconds per step without and with the instruments, and each instrument's own seconds per step.
-    static func measure(config: String, repeats: Int, interval: Int) throws -> (Double, Double, [(String, Double)]) {
+    static func median(_ values: [Double]) -> Double {
+        let v = values.sorted()
+        guard !v.isEmpty else { return .nan }
+        return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
+    }
+
+    /// The 1-minute load average (`/proc/loadavg`), or `?`.
+    static func loadAverage() -> String {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).map { String($0.split(separator: " ").first ?? "?") } ?? "?"
+    }
+
+    /// Seconds per step without and with the instruments in each round, and each instrument's
+    /// own seconds per step in each instrumented round.
+    static func measure(config: String, repeats: Int, interval: Int) throws -> (plain: [Double], instrumented: [Double], spent: [(String, [Double])]) {
         let g = RandomGenerator(seed: 7)
-        let count = 8192, epochs = 2
+        let count = 8192
         let data: TensorDataset
         if config == "mlp" {
             data = TensorDataset(features: Tensor(shape: [count, 128], scalars: (0..<(count * 128)).map { _ in Float(g.nextUniformDouble() * 2 - 1) }),
@@ -48,6 +73,8 @@ public enum InstrumentBenchmark {
                                  labels: Tensor(shape: [n, 1], scalars: (0..<n).map { _ in Float(g.nextUniformDouble() < 0.5 ? 0 : 1) }))
         }
         let batch = config == "mlp" ? 256 : 64
+        // 160 steps either way (32 × 5 and 16 × 10): measured at steps 0, 10, …, 150, one step in ten.
+        let epochs = config == "mlp" ? 5 : 10
         func run(_ instruments: [Callback]) throws -> Double {
             Random.seed(1)
             let model: Module = config == "mlp"
@@ -62,18 +89,21 @@ public enum InstrumentBenchmark {
             return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(trainer.globalStep)
         }
         _ = try run([])
-        var plain = Double.infinity, instrumented = Double.infinity
-        var spent: [(String, Double)] = []
-        for _ in 0..<Swift.max(1, repeats) {
-            plain = Swift.min(plain, try run([]))
+        _ = try run([InstrumentPanel(interval: interval)])
+        var plain: [Double] = [], instrumented: [Double] = []
+        var spent: [(String, [Double])] = [("snr", []), ("update-ratio", []), ("sharpness", []), ("alpha", [])]
+        let steps = Double(epochs * ((data.count + batch - 1) / batch))
+        for round in 0..<repeats {
             let panel = InstrumentPanel(interval: interval)
-            let t = try run([panel])
-            if t < instrumented {
-                instrumented = t
-                let steps = Double(epochs * ((data.count + batch - 1) / batch))
-                spent = [("snr", panel.signalToNoise.secondsSpent / steps), ("update-ratio", panel.updateRatio.secondsSpent / steps),
-                         ("sharpness", panel.sharpness.secondsSpent / steps), ("alpha", panel.stepQuality.secondsSpent / steps)]
+            if round % 2 == 0 {
+                plain.append(try run([]))
+                instrumented.append(try run([panel]))
+            } else {
+                instrumented.append(try run([panel]))
+                plain.append(try run([]))
             }
+            let seconds = [panel.signalToNoise.secondsSpent, panel.updateRatio.secondsSpent, panel.sharpness.secondsSpent, panel.stepQuality.secondsSpent]
+            for i in spent.indices { spent[i].1.append(seconds[i] / steps) }
         }
         return (plain, instrumented, spent)
     }

@@ -37,8 +37,9 @@ public enum DoctorCorpus {
         /// For repaired entries: the repaired and the reference metric, whether it is within the
         /// margin, and the seconds the repair took.
         /// `needed` is false when the buggy recipe's metric was already within the margin of the
-        /// healthy one's (the bug did not hurt a short run): such entries are counted apart.
-        public var repair: (metric: Double, reference: Double, initial: Double, repaired: Bool, needed: Bool, seconds: Double)?
+        /// healthy one's (the bug did not hurt a short run): such entries are counted apart, and
+        /// `within` says whether the repaired recipe is still within the margin.
+        public var repair: (metric: Double, reference: Double, initial: Double, repaired: Bool, needed: Bool, within: Bool, seconds: Double)?
     }
 
     /// The repair margin: a repaired classification recipe's validation accuracy must be within
@@ -122,10 +123,12 @@ public enum DoctorCorpus {
                 } else { reference = .nan }
                 func within(_ value: Double) -> Bool { result.higherIsBetter ? value >= reference - accuracyMargin : value <= reference * mseFactor }
                 outcome.repair = (result.finalMetric, reference, result.initialMetric, result.improved && within(result.finalMetric),
-                                  !within(result.initialMetric), Date().timeIntervalSince(repairStart))
+                                  !within(result.initialMetric), within(result.finalMetric), Date().timeIntervalSince(repairStart))
             }
             progress?("\(entry.name): \(outcome.detected ? "detected" : "MISSED") \(entry.class) [\(classes.sorted().joined(separator: ", "))] failing: \(outcome.failingChecks)"
-                      + (outcome.repair.map { String(format: "; repair %@ (%.3g → %.3g, healthy %.3g, %.1f s)", $0.repaired ? "ok" : "FAILED", $0.initial, $0.metric, $0.reference, $0.seconds) } ?? ""))
+                      + (outcome.repair.map { String(format: "; repair %@ (%.3g → %.3g, healthy %.3g, %.1f s)",
+                                                                   !$0.needed ? ($0.within ? "not needed (already within the margin, still within)" : "not needed, but the repair left the margin")
+                                                                       : $0.repaired ? "ok" : "FAILED", $0.initial, $0.metric, $0.reference, $0.seconds) } ?? ""))
             return outcome
         }
     }
@@ -139,20 +142,23 @@ public enum DoctorCorpus {
             let all = group.compactMap(\.repair)
             let repaired = all.filter(\.needed)
             let already = all.count - repaired.count
+            let kept = all.filter { !$0.needed && $0.within }.count
             let times = repaired.filter(\.repaired).map(\.seconds).sorted()
             let median = times.isEmpty ? "–" : String(format: "%.1f s", times[times.count / 2])
             let detected = c == "healthy" ? "\(group.filter { !$0.failing }.count) not flagged" : "\(group.filter(\.detected).count)"
             let repairText = all.isEmpty ? "–" : (repaired.isEmpty ? "" : "\(repaired.filter(\.repaired).count)/\(repaired.count)")
-                + (already > 0 ? "\(repaired.isEmpty ? "" : " ")(+\(already) already within the margin)" : "")
+                + (already > 0 ? "\(repaired.isEmpty ? "" : " ")(+\(already) already within the margin, \(kept) still within after repair)" : "")
             lines.append("| \(c) | \(group.count) | \(detected) | \(repairText) | \(median) |")
         }
         let bugs = outcomes.filter { $0.entry.class != "healthy" }
         let healthy = outcomes.filter { $0.entry.class == "healthy" }
         let repairs = bugs.compactMap(\.repair).filter(\.needed)
-        lines.append(String(format: "\nbugs detected with the right class: %d/%d (%.0f%%); healthy recipes flagged failing: %d/%d; repaired to within the margin (accuracy within 0.1, MSE within 1.5× of the healthy recipe's): %d/%d (%d more were already within it)",
+        let already = bugs.compactMap(\.repair).filter { !$0.needed }
+        lines.append(String(format: "\nbugs detected with the right class: %d/%d (%.0f%%); healthy recipes flagged failing: %d/%d; repaired to within the margin (accuracy within 0.1, MSE within 1.5× of the healthy recipe's): %d/%d (%.0f%%) of the repairable bugs that hurt a short run; %d more repairable bugs were already within the margin before repair (%d still within after it)",
                             bugs.filter(\.detected).count, bugs.count, 100 * Double(bugs.filter(\.detected).count) / Double(Swift.max(1, bugs.count)),
                             healthy.filter(\.failing).count, healthy.count, repairs.filter(\.repaired).count, repairs.count,
-                            bugs.compactMap(\.repair).count - repairs.count))
+                            100 * Double(repairs.filter(\.repaired).count) / Double(Swift.max(1, repairs.count)),
+                            already.count, already.filter(\.within).count))
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -7,20 +7,25 @@ import Foundation
 /// `probeFraction` of the step's batch, with the step's own dropout masks:
 ///
 /// 1. after the trainer's backward pass, one forward/backward pass on the probe at θₜ gives the
-///    probe's loss and gradient `gₚ`. Signal-to-noise per layer comes from `gₚ` against the
-///    batch gradient `g_B` (the trainer's, free): for a probe of `s` of the batch's `B` examples,
+///    probe's gradient `gₚ`. Signal-to-noise per layer comes from `gₚ` against the batch
+///    gradient `g_B` (the trainer's, free): for a probe of `s` of the batch's `B` examples,
 ///    E‖gₚ − g_B‖² = tr Σ · (1/s − 1/B), so tr Σ and then SNR = (‖g_B‖² − tr Σ/B) / (tr Σ/B);
 /// 2. one forward/backward pass on the probe at θₜ + εv advances the warm-started power
-///    iteration for the sharpness, H·v ≈ (∇Lₚ(θₜ + εv) − gₚ)/ε;
-/// 3. after the optimizer step, the update-to-weight ratio per layer, and one forward pass on
-///    the probe at θₜ₊₁ gives α from Lₚ(θₜ), gₚ·d and Lₚ(θₜ₊₁).
+///    iteration for the sharpness, H·v ≈ (∇Lₚ(θₜ + εv) − gₚ)/ε: one Hessian-vector product per
+///    measurement, the iteration carried from one measurement to the next (Cockpit's warm start);
+/// 3. after the optimizer step, the update-to-weight ratio per layer;
+/// 4. α as Cockpit computes it, from the two ends of the step: the loss and the directional
+///    derivative along the step `d = θₜ₊₁ − θₜ` at its start (the step's batch loss and
+///    `g_B·d`) and at its end (the next step's batch loss and gradient, which the trainer computes
+///    anyway), fitted by a parabola in the least-squares sense (the two ends see different
+///    batches, so the four values do not fit exactly). No extra pass.
 ///
-/// So the instruments cost about two small forward/backward passes and one small forward pass
-/// every `interval` steps (`converge bench instruments` measures it). Put the panel before
-/// gradient clipping in the callback list, so that it reads the unclipped batch gradient. Every
-/// side effect (gradients, BatchNorm statistics, the random generator) is undone: the run's
-/// trajectory is the same with the panel as without it. With gradient accumulation the panel
-/// measures nothing (its probe would not be the step's batch).
+/// So the instruments cost two small forward/backward passes every `interval` steps, and
+/// reductions over the parameters into buffers allocated once (`converge bench instruments`
+/// measures it). Put the panel before gradient clipping in the callback list, so that it reads
+/// the unclipped batch gradient. Every side effect (gradients, BatchNorm statistics, the random
+/// generator) is undone: the run's trajectory is the same with the panel as without it. With
+/// gradient accumulation the panel measures nothing (its probe would not be the step's batch).
 public final class InstrumentPanel: Callback {
     /// Steps between measurements.
     public let interval: Int
@@ -36,8 +41,23 @@ public final class InstrumentPanel: Callback {
     public let stepQuality: StepQualityMonitor
     private var probe: InstrumentProbe?
     private var random: [UInt64]?
-    private var vector: [[Float]]?
-    private var pending: (theta: [[Float]], probeGradient: [[Float]], probeLoss: Double, rows: Int)?
+    /// θₜ, the batch gradient, the probe gradient, the power-iteration vector and the
+    /// Hessian-vector product: allocated once per fit, filled in place.
+    private final class Workspace {
+        var theta, batchGradient, probeGradient, vector, product: ParameterVector
+        init(_ shape: ParameterVector, vector: ParameterVector) {
+            theta = shape
+            batchGradient = shape
+            probeGradient = shape
+            product = shape
+            self.vector = vector
+        }
+    }
+    private var workspace: Workspace?
+    /// What the step-size quality of a measured step waits for (the next step's loss and slope).
+    private var pendingAlpha: (step: Int, loss: Double, slope: Double)?
+    /// Whether θₜ was captured at this step (the update ratio and α read it after the step).
+    private var measuring = false
 
     /// Creates the panel.
     public init(interval: Int = 10, probeFraction: Double = 0.25) {
@@ -59,103 +79,141 @@ public final class InstrumentPanel: Callback {
     }
 
     public func beforeFit(_ trainer: Trainer) throws {
-        probe = InstrumentProbe(trainer: trainer)
+        let probe = InstrumentProbe(trainer: trainer)
+        self.probe = probe
         sharpness.thresholdApplies = trainer.optimizer is SGD
+        let shape = ParameterVector(shapedLike: probe.parameters)
+        var vector = shape
+        if let previous = workspace?.vector, previous.offsets == shape.offsets {
+            vector = previous   // warm start from the last fit's direction
+        } else {
+            vector.randomize(seed: 12345)
+            vector.normalize()
+        }
+        workspace = Workspace(shape, vector: vector)
+        pendingAlpha = nil
+        measuring = false
     }
 
     public func beforeBatch(_ trainer: Trainer) throws {
         random = trainer.accumulationSteps == 1 && trainer.globalStep % interval == 0 ? Random.generator.state : nil
     }
 
-    private static func time(_ counter: inout Double, _ start: Date) { counter += Date().timeIntervalSince(start) }
+    private static func time(_ counter: inout Double, _ start: UInt64) {
+        counter += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+    }
 
     public func afterBackward(_ trainer: Trainer) throws {
-        guard let random, let probe, let batch = trainer.lastBatch else { return }
+        guard let probe, let ws = workspace, trainer.accumulationSteps == 1 else { return }
+        // The end of the last measured step: the loss and the slope along its update here.
+        if let pending = pendingAlpha, pending.slope.isFinite {
+            let start = DispatchTime.now().uptimeNanoseconds
+            var slope = 0.0
+            let theta = ws.theta
+            theta.storage.withUnsafeBufferPointer { t in
+                for (i, p) in probe.parameters.enumerated() {
+                    guard let g = p.grad else { continue }
+                    slope += ParameterVector.dotWithDifference(g.storage.pointer, p.storage.pointer, t.baseAddress! + theta.offsets[i], p.count)
+                }
+            }
+            stepQuality.measurements.append(StepQualityMonitor.measurement(step: pending.step, lossBefore: pending.loss, slopeBefore: pending.slope,
+                                                                           lossAfter: Double(trainer.lastLoss), slopeAfter: slope))
+            InstrumentPanel.time(&stepQuality.secondsSpent, start)
+        }
+        pendingAlpha = nil
+        measuring = false
+        guard let random, let batch = trainer.lastBatch else { return }
         let n = batch.inputs.shape.first ?? 0
         let minimum = probe.minimumRows
         let rows = Swift.min(n, Swift.max(minimum, Int((Double(n) * probeFraction).rounded())))
         guard rows >= minimum, n >= 2 else { return }
         let inputs = InstrumentProbe.rows(batch.inputs, 0..<rows), targets = InstrumentProbe.rows(batch.targets, 0..<rows)
-        var start = Date()
-        let theta = probe.values()
-        let batchGradient = probe.gradients()
-        let (probeLoss, probeGradient): (Double, [[Float]]) = probe.withoutSideEffects {
+        var start = DispatchTime.now().uptimeNanoseconds
+        ws.theta.copyValues(of: probe.parameters)
+        ws.batchGradient.copyGradients(of: probe.parameters)
+        probe.withoutSideEffects {
             Random.generator.state = random
-            return probe.lossAndGradient(trainer.loss, inputs: inputs, targets: targets)
+            probe.backward(trainer.loss, inputs: inputs, targets: targets)
+            ws.probeGradient.copyGradients(of: probe.parameters)
         }
         // Signal-to-noise from the probe against the batch.
         if rows < n {
             var layers: [(String, Double)] = []
+            layers.reserveCapacity(probe.layers.count)
             let factor = 1 / Double(rows) - 1 / Double(n)
-            for layer in probe.layers {
-                let difference = layer.indices.reduce(0.0) { sum, i in
-                    sum + InstrumentProbe.squaredDistance(probeGradient[i], batchGradient[i])
+            let offsets = ws.theta.offsets
+            ws.probeGradient.storage.withUnsafeBufferPointer { pg in ws.batchGradient.storage.withUnsafeBufferPointer { bg in
+                for layer in probe.layers {
+                    var difference = 0.0, squared = 0.0
+                    for i in layer.indices {
+                        let at = offsets[i], count = offsets[i + 1] - at
+                        difference += ParameterVector.squaredDistance(pg.baseAddress! + at, bg.baseAddress! + at, count)
+                        squared += ParameterVector.dot(bg.baseAddress! + at, bg.baseAddress! + at, count)
+                    }
+                    let noise = difference / factor / Double(n)
+                    let signal = Swift.max(0, squared - noise)
+                    layers.append((layer.name, noise > 0 ? signal / noise : (signal > 0 ? .infinity : .nan)))
                 }
-                let squared = InstrumentProbe.squaredNorm(batchGradient, indices: layer.indices)
-                let noise = difference / factor / Double(n)
-                let signal = Swift.max(0, squared - noise)
-                layers.append((layer.name, noise > 0 ? signal / noise : (signal > 0 ? .infinity : .nan)))
-            }
+            } }
             signalToNoise.measurements.append(.init(step: trainer.globalStep, layers: layers))
         }
         InstrumentPanel.time(&signalToNoise.secondsSpent, start)
         // One warm-started power iteration on the probe, one-sided from gₚ.
-        start = Date()
-        var v = vector ?? {
-            let g = RandomGenerator(seed: 12345)
-            return theta.map { $0.map { _ in Float(g.nextUniformDouble() * 2 - 1) } }
-        }()
-        InstrumentProbe.normalize(&v)
-        let epsilon = InstrumentProbe.finiteDifferenceStep(theta)
-        let shifted: [[Float]] = probe.withoutSideEffects {
-            defer { probe.setParameters(theta) }
+        start = DispatchTime.now().uptimeNanoseconds
+        let epsilon = Float(1e-3 * Swift.max(1, (ws.theta.squaredNorm / Double(Swift.max(1, ws.theta.storage.count))).squareRoot()))
+        probe.withoutSideEffects {
+            defer { ws.theta.write(to: probe.parameters) }
             Random.generator.state = random
-            probe.setParameters(theta, plus: epsilon, direction: v)
-            return probe.lossAndGradient(trainer.loss, inputs: inputs, targets: targets).1
+            ws.theta.write(to: probe.parameters, plus: epsilon, direction: ws.vector)
+            probe.backward(trainer.loss, inputs: inputs, targets: targets)
+            ws.product.copyGradients(of: probe.parameters)
         }
-        var hv = shifted
-        for i in hv.indices {
-            hv[i].withUnsafeMutableBufferPointer { h in probeGradient[i].withUnsafeBufferPointer { g in
-                for j in 0..<h.count { h[j] = (h[j] - g[j]) / epsilon }
-            } }
+        let inverse = 1 / epsilon
+        ws.product.storage.withUnsafeMutableBufferPointer { h in ws.probeGradient.storage.withUnsafeBufferPointer { g in
+            for j in h.indices { h[j] = (h[j] - g[j]) * inverse }
+        } }
+        let value = ws.vector.dot(ws.product)
+        let length = ws.product.squaredNorm
+        if length > 0 && length.isFinite {
+            ws.product.normalize()
+            swap(&ws.vector, &ws.product)   // the next measurement starts from H·v/‖H·v‖
         }
-        let value = InstrumentProbe.dot(v, hv)
-        InstrumentProbe.normalize(&hv)
-        vector = hv
         sharpness.measurements.append(.init(step: trainer.globalStep, sharpness: value, threshold: SharpnessMonitor.threshold(trainer.optimizer)))
         InstrumentPanel.time(&sharpness.secondsSpent, start)
-        pending = (theta, probeGradient, probeLoss, rows)
+        // The start of the step for α: its batch loss and the batch gradient (the slope needs d, after the step).
+        pendingAlpha = (trainer.globalStep, Double(trainer.lastLoss), .nan)
+        measuring = true
     }
 
     public func afterStep(_ trainer: Trainer) throws {
-        guard let pending, let random, let probe, let batch = trainer.lastBatch else { return }
-        self.pending = nil
-        self.random = nil
-        var start = Date()
-        let after = probe.values()
+        guard measuring, let probe, let ws = workspace else { return }
+        random = nil
+        let theta = ws.theta, batchGradient = ws.batchGradient
+        var start = DispatchTime.now().uptimeNanoseconds
         var layers: [(String, Double)] = []
-        for layer in probe.layers {
-            let change = layer.indices.reduce(0.0) { $0 + InstrumentProbe.squaredDistance(after[$1], pending.theta[$1]) }
-            let size = InstrumentProbe.squaredNorm(pending.theta, indices: layer.indices)
-            layers.append((layer.name, size > 0 ? (change / size).squareRoot() : (change > 0 ? .infinity : 0)))
+        layers.reserveCapacity(probe.layers.count)
+        theta.storage.withUnsafeBufferPointer { t in
+            for layer in probe.layers {
+                var change = 0.0, size = 0.0
+                for i in layer.indices {
+                    let p = probe.parameters[i], at = t.baseAddress! + theta.offsets[i]
+                    change += ParameterVector.squaredDistance(p.storage.pointer, at, p.count)
+                    size += ParameterVector.dot(at, at, p.count)
+                }
+                layers.append((layer.name, size > 0 ? (change / size).squareRoot() : (change > 0 ? .infinity : 0)))
+            }
         }
         updateRatio.measurements.append(.init(step: trainer.globalStep, layers: layers))
         InstrumentPanel.time(&updateRatio.secondsSpent, start)
-        start = Date()
+        // The slope at the start of the step, g_B·d; the end waits for the next step's gradient.
+        start = DispatchTime.now().uptimeNanoseconds
         var slope = 0.0
-        for i in after.indices {
-            after[i].withUnsafeBufferPointer { a in pending.theta[i].withUnsafeBufferPointer { b in pending.probeGradient[i].withUnsafeBufferPointer { g in
-                var s: Float = 0
-                for j in 0..<a.count { s += g[j] * (a[j] - b[j]) }
-                slope += Double(s)
-            } } }
-        }
-        let rows = pending.rows
-        let lossAfter: Double = probe.withoutSideEffects {
-            Random.generator.state = random
-            return probe.loss(trainer.loss, inputs: InstrumentProbe.rows(batch.inputs, 0..<rows), targets: InstrumentProbe.rows(batch.targets, 0..<rows))
-        }
-        stepQuality.measurements.append(StepQualityMonitor.measurement(step: trainer.globalStep, lossBefore: pending.probeLoss, slope: slope, lossAfter: lossAfter))
+        theta.storage.withUnsafeBufferPointer { t in batchGradient.storage.withUnsafeBufferPointer { g in
+            for (i, p) in probe.parameters.enumerated() {
+                slope += ParameterVector.dotWithDifference(g.baseAddress! + theta.offsets[i], p.storage.pointer, t.baseAddress! + theta.offsets[i], p.count)
+            }
+        } }
+        pendingAlpha?.slope = slope
         InstrumentPanel.time(&stepQuality.secondsSpent, start)
     }
 }

@@ -94,6 +94,17 @@ final class InstrumentProbe {
         return (Double(value.item()), gradients())
     }
 
+    /// One training-mode forward/backward pass on `inputs`/`targets` from `grad = nil`: the
+    /// gradients are left in the parameters' `grad` (the caller reads them and undoes side
+    /// effects with ``withoutSideEffects(_:)``); returns the loss.
+    @discardableResult
+    func backward(_ loss: (Tensor, Tensor) -> Tensor, inputs: Tensor, targets: Tensor) -> Double {
+        for p in parameters { p.grad = nil }
+        let value = loss(model(inputs), targets)
+        value.backward()
+        return Double(value.item())
+    }
+
     /// The loss on `inputs`/`targets` without gradients (training mode).
     func loss(_ loss: (Tensor, Tensor) -> Tensor, inputs: Tensor, targets: Tensor) -> Double {
         withNoGrad { Double(loss(model(inputs), targets).item()) }
@@ -108,9 +119,7 @@ final class InstrumentProbe {
         var sum = 0.0
         for i in indices ?? Array(a.indices) {
             a[i].withUnsafeBufferPointer { x in b[i].withUnsafeBufferPointer { y in
-                var s: Float = 0
-                for j in 0..<x.count { s += x[j] * y[j] }
-                sum += Double(s)
+                sum += ParameterVector.dot(x.baseAddress!, y.baseAddress!, x.count)
             } }
         }
         return sum
@@ -120,11 +129,7 @@ final class InstrumentProbe {
 
     /// ‖a − b‖² of two equally long vectors.
     static func squaredDistance(_ a: [Float], _ b: [Float]) -> Double {
-        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in
-            var s: Float = 0
-            for j in 0..<x.count { let d = x[j] - y[j]; s += d * d }
-            return Double(s)
-        } }
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in ParameterVector.squaredDistance(x.baseAddress!, y.baseAddress!, x.count) } }
     }
 
     /// Scales `x` to unit length (left alone when its norm is 0 or not finite).

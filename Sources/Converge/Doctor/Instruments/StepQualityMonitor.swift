@@ -14,6 +14,10 @@ import Foundation
 /// is 0 when the step lands at the minimum, −1 for a vanishingly small step (understepping),
 /// and 1 when it lands as high on the other side as it started (overshooting); above 1 the
 /// loss went up. A concave line (no minimum) gives −1: the step could have gone further.
+///
+/// This monitor measures on the step's own batch with one extra forward pass; the
+/// ``InstrumentPanel`` takes α from both ends of the step as Cockpit does, without an extra pass
+/// (``measurement(step:lossBefore:slopeBefore:lossAfter:slopeAfter:)``).
 public final class StepQualityMonitor: Callback {
     /// One measurement.
     public struct Measurement: Equatable, Sendable {
@@ -91,6 +95,33 @@ public final class StepQualityMonitor: Callback {
         return Measurement(step: step, alpha: alpha, lossBefore: lossBefore, lossAfter: lossAfter)
     }
 
+    /// α from both ends of the step, as Cockpit takes it: the loss and the directional derivative
+    /// along the step at its start (`lossBefore`, `slopeBefore`) and at its end (`lossAfter`,
+    /// `slopeAfter`, from the next step's batch), fitted by the parabola p(s) = a·s² + b·s + c that
+    /// matches p(0), p′(0), p(1) and p′(1) best in the least-squares sense (the two ends see
+    /// different batches, so the four values need not fit exactly). On a quadratic with the same
+    /// batch at both ends the fit is exact.
+    static func measurement(step: Int, lossBefore: Double, slopeBefore: Double, lossAfter: Double, slopeAfter: Double) -> Measurement {
+        var alpha: Double?
+        if slopeBefore < 0 && lossAfter.isFinite && slopeAfter.isFinite && lossBefore.isFinite {
+            // Normal equations of the rows (a, b, c): p(0) = [0 0 1], p′(0) = [0 1 0], p(1) = [1 1 1], p′(1) = [2 1 0].
+            let m: [[Double]] = [[5, 3, 1], [3, 3, 1], [1, 1, 2]]
+            let r = [lossAfter + 2 * slopeAfter, slopeBefore + lossAfter + slopeAfter, lossBefore + lossAfter]
+            func det(_ x: [[Double]]) -> Double {
+                x[0][0] * (x[1][1] * x[2][2] - x[1][2] * x[2][1]) - x[0][1] * (x[1][0] * x[2][2] - x[1][2] * x[2][0])
+                    + x[0][2] * (x[1][0] * x[2][1] - x[1][1] * x[2][0])
+            }
+            func column(_ k: Int) -> [[Double]] { (0..<3).map { i in (0..<3).map { j in j == k ? r[i] : m[i][j] } } }
+            let d = det(m)
+            let a = det(column(0)) / d, b = det(column(1)) / d
+            if a <= 0 { alpha = -1 } else if b < 0 {
+                let minimum = -b / (2 * a)
+                alpha = 1 / minimum - 1
+            }
+        }
+        return Measurement(step: step, alpha: alpha, lossBefore: lossBefore, lossAfter: lossAfter)
+    }
+
     /// The median α over the measurements (nil when none was defined).
     public var medianAlpha: Double? {
         let values = measurements.compactMap(\.alpha).sorted()
@@ -105,7 +136,7 @@ public final class StepQualityMonitor: Callback {
                                   message: "step-size quality α undefined in \(measurements.count) measurements (the updates did not point downhill on their batch, as with momentum or weight decay dominating)")]
         }
         let rises = measurements.filter { $0.lossAfter > $0.lossBefore }.count
-        let what = "step-size quality α (Cockpit) over \(measurements.count) measurements: median \(String(format: "%.2f", alpha)) (0: lands at the minimum along the step; −1: tiny step; 1: overshoots to the same height); the step's own batch loss rose in \(rises)"
+        let what = "step-size quality α (Cockpit) over \(measurements.count) measurements: median \(String(format: "%.2f", alpha)) (0: lands at the minimum along the step; −1: tiny step; 1: overshoots to the same height); the loss after the step was above the loss before it in \(rises)"
         if alpha > 1 {
             return [DoctorFinding(check: "step-size", status: .warn, message: what + ": the steps overshoot the minimum along their direction",
                                   remedies: [.lowerLearningRate])]

@@ -143,6 +143,21 @@ final class InstrumentsTests: XCTestCase {
         XCTAssertEqual(Set(panel.findings().map(\.check)), ["gradient-snr", "update-ratio", "sharpness", "step-size"])
     }
 
+    /// The least-squares parabola through both ends of a step is the parabola itself when the
+    /// four values come from one (any curvature, any step), and stays defined when they do not.
+    func testAlphaFromBothEndsOfTheStep() {
+        for (curvature, step) in [(1.0, 0.5), (2.0, 1.0), (0.5, 3.0), (4.0, 0.1)] {
+            // f(s) = curvature·(s − step)²: the minimum at s = step; α = 1/step − 1.
+            let f = { (s: Double) in curvature * (s - step) * (s - step) }, df = { (s: Double) in 2 * curvature * (s - step) }
+            let m = StepQualityMonitor.measurement(step: 0, lossBefore: f(0), slopeBefore: df(0), lossAfter: f(1), slopeAfter: df(1))
+            XCTAssertEqual(m.alpha!, 1 / step - 1, accuracy: 1e-9)
+        }
+        let noisy = StepQualityMonitor.measurement(step: 0, lossBefore: 1, slopeBefore: -1, lossAfter: 0.9, slopeAfter: 0.2)
+        XCTAssertTrue(noisy.alpha!.isFinite)
+        XCTAssertNil(StepQualityMonitor.measurement(step: 0, lossBefore: 1, slopeBefore: 0.5, lossAfter: 0.9, slopeAfter: 0.2).alpha, "uphill: no α")
+        XCTAssertEqual(StepQualityMonitor.measurement(step: 0, lossBefore: 1, slopeBefore: -1, lossAfter: -0.5, slopeAfter: -2).alpha, -1, "concave: −1")
+    }
+
     /// On w² (curvature 2) the panel's one-sided, warm-started estimates are exact too.
     func testThePanelOnAQuadratic() throws {
         let model = Sequential { Linear(1, 1, bias: false) }
@@ -151,7 +166,9 @@ final class InstrumentsTests: XCTestCase {
                                  labels: Tensor(shape: [8, 1], scalars: [Float](repeating: 0, count: 8)))
         let panel = InstrumentPanel(interval: 1, probeFraction: 0.5)
         let trainer = Trainer(model: model, optimizer: SGD(model.parameters, learningRate: 0.25), loss: .meanSquaredError, callbacks: [panel])
-        try trainer.fit(train: DataLoader(data, batchSize: 8, shuffle: false), epochs: 1)
+        // Two steps: α of the first is taken at the second (Cockpit's two ends of a step).
+        try trainer.fit(train: DataLoader(data, batchSize: 8, shuffle: false), epochs: 2)
+        XCTAssertEqual(panel.stepQuality.measurements.count, 1, "the last step's end is never seen")
         XCTAssertEqual(panel.stepQuality.measurements[0].alpha!, -0.5, accuracy: 1e-3)
         XCTAssertEqual(panel.sharpness.measurements[0].sharpness, 2, accuracy: 2e-2)
         XCTAssertEqual(panel.updateRatio.measurements[0].layers[0].ratio, 0.5, accuracy: 1e-5)
