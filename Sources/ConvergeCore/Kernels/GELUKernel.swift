@@ -9,6 +9,17 @@
 extension Kernels {
     /// `out[i] = GELU(x[i])` (erf form) over `count` floats; `out` may be `x`.
     public static func gelu(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        // In place, one pointer: the vectorizer's overlap check rejects out == x as a conflict
+        // and would fall back to its scalar loop.
+        if UnsafePointer(out) == x {
+            Parallel.forChunks(count, threshold: geluParallelThreshold) { r in
+                for i in r {
+                    let v = out[i]
+                    out[i] = v * normalCDF(v)
+                }
+            }
+            return
+        }
         Parallel.forChunks(count, threshold: geluParallelThreshold) { r in
             for i in r {
                 let v = x[i]
@@ -20,12 +31,23 @@ extension Kernels {
     /// `out[i] = g[i] · GELU′(x[i])` (erf form) over `count` floats; `out` may be `g`.
     public static func geluBackward(_ g: UnsafePointer<Float>, preActivation x: UnsafePointer<Float>,
                                     _ out: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.forChunks(count, threshold: geluParallelThreshold) { r in
-            for i in r {
-                let v = x[i]
-                let density = vectorExp(-0.5 * v * v) * 0.39894228040143268
-                out[i] = g[i] * (normalCDF(v) + v * density)
+        @inline(__always) func derivative(_ v: Float) -> Float {
+            normalCDF(v) + v * (vectorExp(-0.5 * v * v) * 0.39894228040143268)
+        }
+        if UnsafePointer(out) == g {
+            Parallel.forChunks(count, threshold: geluParallelThreshold) { r in
+                for i in r { out[i] *= derivative(x[i]) }
             }
+            return
+        }
+        if UnsafePointer(out) == x {
+            Parallel.forChunks(count, threshold: geluParallelThreshold) { r in
+                for i in r { out[i] = g[i] * derivative(out[i]) }
+            }
+            return
+        }
+        Parallel.forChunks(count, threshold: geluParallelThreshold) { r in
+            for i in r { out[i] = g[i] * derivative(x[i]) }
         }
     }
 

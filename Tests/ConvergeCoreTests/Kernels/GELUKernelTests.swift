@@ -52,4 +52,19 @@ final class GELUKernelTests: XCTestCase {
         XCTAssertTrue(out[0].isNaN)
         XCTAssertEqual(out[1], 0.8413447, accuracy: 1e-6)
     }
+
+    /// In place (the form Linear's fused activation uses) gives what a separate output gives.
+    func testInPlaceMatchesOutOfPlace() {
+        let x = inputs.filter { $0.isFinite }, g = x.indices.map { Float($0 % 5) - 2 }
+        var separate = [Float](repeating: 0, count: x.count), inPlace = x
+        Kernels.gelu(x, &separate, count: x.count)
+        inPlace.withUnsafeMutableBufferPointer { Kernels.gelu($0.baseAddress!, $0.baseAddress!, count: x.count) }
+        XCTAssertEqual(inPlace, separate)
+        var gradient = [Float](repeating: 0, count: x.count), intoG = g, intoX = x
+        Kernels.geluBackward(g, preActivation: x, &gradient, count: x.count)
+        intoG.withUnsafeMutableBufferPointer { Kernels.geluBackward($0.baseAddress!, preActivation: x, $0.baseAddress!, count: x.count) }
+        intoX.withUnsafeMutableBufferPointer { Kernels.geluBackward(g, preActivation: $0.baseAddress!, $0.baseAddress!, count: x.count) }
+        XCTAssertEqual(intoG, gradient)
+        XCTAssertEqual(intoX, gradient)
+    }
 }
