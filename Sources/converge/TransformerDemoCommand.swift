@@ -10,9 +10,10 @@ struct TransformerDemoCommand: ParsableCommand {
         commandName: "transformer",
         abstract: "The seeds' Transformer claims on a character-level GPT: warmup, pre/post-LN, residual scaling, clipping.",
         discussion: """
-        Trains six variants of the same small GPT on the generated corpus shipped with Converge \
+        Trains eight variants of the same small GPT on the generated corpus shipped with Converge \
         (tiny-corpus.txt, CC0): post-LN with and without warmup, pre-LN without warmup, pre-LN without \
-        GPT-2 residual scaling, and pre-LN and post-LN without clipping. Prints the table of final \
+        GPT-2 residual scaling, pre-LN and post-LN without clipping, and pre-LN at twice the depth with \
+        and without residual scaling. Prints the table of final \
         validation loss, perplexity, spikes and divergence, one line per claim, and text sampled from \
         the best run; writes transformer.svg, summary.json and sample.txt to --output.
         """

@@ -43,6 +43,7 @@ echo "transformer bench, $rounds rounds of $steps-step windows; load averages at
 printf '%-34s %14s   %s\n' "contender" "median tok/s" "all rounds"
 printf '%-34s %14s   %s\n' "Converge float32" "$m32" "${c32[*]}"
 printf '%-34s %14s   %s\n' "Converge bfloat16 autocast" "$m16" "${c16[*]}"
+awk -v loads="${loads[*]}" 'BEGIN {n = split(loads, l, " "); for (i = 1; i <= n; i++) if (l[i] > 1.5) {print "WARNING: load average above 1.5 during the run: PyTorch'"'"'s OpenMP threads spin-wait and lose far more than Converge on a shared machine, so these ratios overstate Converge; rerun on a quiet machine"; exit}}'
 if [ "$have_torch" = 1 ]; then
     p32=$(median "${t32[@]}"); p16=$(median "${t16[@]}")
     printf '%-34s %14s   %s\n' "PyTorch eager float32" "$p32" "${t32[*]}"

@@ -150,6 +150,19 @@ def main():
                                   {"d_model": E, "nhead": H, "dim_feedforward": 16, "norm_first": norm_first,
                                    "activation": act})
 
+    # need_weights=True: the output and the head-averaged weights, concatenated (one upstream
+    # gradient flows into both), and the per-head weights (average_attn_weights=False).
+    for name, average in [("mha_need_weights", True), ("mha_need_weights_per_head", False)]:
+        def mha_weights(m, xs, average=average):
+            out, w = m(xs["x"], xs["x"], xs["x"], key_padding_mask=xs["key_padding_mask"], attn_mask=xs["attn_mask"],
+                       need_weights=True, average_attn_weights=average)
+            return torch.cat([out.flatten(), w.flatten()])
+
+        cases[name] = module_case(
+            nn.MultiheadAttention(E, H, batch_first=True), nn.MultiheadAttention(E, H, batch_first=True), mha_weights,
+            {"x": r(B, L, E), "key_padding_mask": padding, "attn_mask": causal},
+            {"embed_dim": E, "num_heads": H, "batch_first": True, "average_attn_weights": average})
+
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"cases": cases}, separators=(",", ":")))
     print(f"wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size // 1024} KiB, {len(cases)} cases)")

@@ -70,9 +70,16 @@ public enum TransformerDemo {
         public let residualScaling: Bool
         /// Gradient-norm clipping threshold, or nil.
         public let clipNorm: Double?
+        /// Blocks as a multiple of ``Configuration/layerCount`` (2 for the deep pair that tests
+        /// residual scaling where the seeds say it matters).
+        public var depthMultiplier: Int = 1
+
+        /// The number of blocks under `configuration`.
+        public func layerCount(_ configuration: Configuration) -> Int { configuration.layerCount * depthMultiplier }
     }
 
-    /// The six variants, in table order.
+    /// The eight variants, in table order: six at ``Configuration/layerCount`` blocks and a pair at
+    /// twice the depth, with and without GPT-2 residual scaling.
     public static let variants: [Variant] = [
         Variant(name: "post-LN + warmup", normFirst: false, warmup: true, residualScaling: true, clipNorm: 1),
         Variant(name: "post-LN, no warmup", normFirst: false, warmup: false, residualScaling: true, clipNorm: 1),
@@ -80,6 +87,9 @@ public enum TransformerDemo {
         Variant(name: "pre-LN, no residual scaling", normFirst: true, warmup: false, residualScaling: false, clipNorm: 1),
         Variant(name: "pre-LN, no clipping", normFirst: true, warmup: false, residualScaling: true, clipNorm: nil),
         Variant(name: "post-LN, no warmup, no clipping", normFirst: false, warmup: false, residualScaling: true, clipNorm: nil),
+        Variant(name: "pre-LN, 2x depth", normFirst: true, warmup: false, residualScaling: true, clipNorm: 1, depthMultiplier: 2),
+        Variant(name: "pre-LN, 2x depth, no res. scaling", normFirst: true, warmup: false, residualScaling: false, clipNorm: 1,
+                depthMultiplier: 2),
     ]
 
     /// What one run measured.
@@ -127,11 +137,11 @@ public enum TransformerDemo {
 
         /// The comparison table.
         public func table() -> TextTable {
-            var table = TextTable(header: ["Run", "Warmup", "Res. scaling", "Clip", "Final val loss", "Perplexity",
+            var table = TextTable(header: ["Run", "Blocks", "Warmup", "Res. scaling", "Clip", "Final val loss", "Perplexity",
                                            "Spikes", "Diverged", "Max grad norm", "Time"])
             for r in runs {
                 let v = r.variant
-                table.append([v.name, v.warmup ? "yes" : "no", v.residualScaling ? "yes" : "no",
+                table.append([v.name, "\(v.layerCount(configuration))", v.warmup ? "yes" : "no", v.residualScaling ? "yes" : "no",
                               v.clipNorm.map { DemoFormat.fixed($0, 1) } ?? "none",
                               DemoFormat.fixed(r.finalValidationLoss, 4), DemoFormat.fixed(r.perplexity, 2),
                               "\(r.spikes.count)", r.diverged ? "yes" : "no",
@@ -157,6 +167,8 @@ public enum TransformerDemo {
             let noScale = loss("pre-LN, no residual scaling"), noClip = run("pre-LN, no clipping")
             let postNoClip = run("post-LN, no warmup, no clipping")
             let ref = run("pre-LN, no warmup"), postRef = run("post-LN, no warmup")
+            let deep = loss("pre-LN, 2x depth"), deepNoScale = loss("pre-LN, 2x depth, no res. scaling")
+            let deepBlocks = 2 * configuration.layerCount
             func f(_ x: Double) -> String { DemoFormat.fixed(x, 4) }
             return [
                 "warmup helps post-LN (\"warmup is essentially required for Transformers\"): val loss \(f(postWarm)) with warmup vs \(f(postCold)) without -> \(verdict(postWarm < postCold))",
@@ -164,6 +176,7 @@ public enum TransformerDemo {
                 "GPT-2 residual scaling 1/sqrt(2N) (pre-LN, no warmup): \(f(preCold)) with vs \(f(noScale)) without -> \(verdict(preCold <= noScale))",
                 "clipping tames spikes (pre-LN): \(ref.spikes.count) spikes, val \(f(ref.finalValidationLoss)) with clipping vs \(noClip.spikes.count) spikes, val \(f(noClip.finalValidationLoss)) without -> \(clipVerdict(ref, noClip))",
                 "clipping tames spikes (post-LN, no warmup): \(postRef.spikes.count) spikes, val \(f(postRef.finalValidationLoss)) with clipping vs \(postNoClip.spikes.count) spikes, val \(f(postNoClip.finalValidationLoss)) without -> \(clipVerdict(postRef, postNoClip))",
+                "GPT-2 residual scaling at \(deepBlocks) blocks (pre-LN, no warmup): \(f(deep)) with vs \(f(deepNoScale)) without -> \(verdict(deep <= deepNoScale))",
             ]
         }
 
@@ -199,7 +212,7 @@ public enum TransformerDemo {
                 "corpus": ["characters": corpusCharacters, "vocabulary": vocabularySize, "file": "tiny-corpus.txt"],
                 "runs": runs.map { r -> [String: Any] in
                     ["name": r.variant.name, "norm_first": r.variant.normFirst, "warmup": r.variant.warmup,
-                     "residual_scaling": r.variant.residualScaling, "clip_norm": r.variant.clipNorm.map { $0 as Any } ?? NSNull(),
+                     "residual_scaling": r.variant.residualScaling, "layers": r.variant.layerCount(c), "clip_norm": r.variant.clipNorm.map { $0 as Any } ?? NSNull(),
                      "final_val_loss": JSONValue.number(r.finalValidationLoss), "perplexity": JSONValue.number(r.perplexity),
                      "initial_val_loss": JSONValue.number(r.initialValidationLoss), "spikes": r.spikes.map(\.step),
                      "diverged": r.diverged, "seconds": r.seconds,
@@ -256,7 +269,7 @@ public enum TransformerDemo {
                                validation: (inputs: IndexTensor, targets: IndexTensor), log: ((String) -> Void)?) -> Run {
         let start = Date()
         let configuration = GPTConfiguration(vocabularySize: vocabulary, contextLength: c.context, modelDimension: c.modelDimension,
-                                             headCount: c.headCount, layerCount: c.layerCount, dropout: c.dropout,
+                                             headCount: c.headCount, layerCount: variant.layerCount(c), dropout: c.dropout,
                                              normFirst: variant.normFirst, residualScaling: variant.residualScaling)
         Random.seed(c.seed)
         let model = GPT(configuration, generator: RandomGenerator(seed: c.seed))

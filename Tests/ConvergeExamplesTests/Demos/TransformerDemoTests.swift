@@ -26,12 +26,15 @@ final class TransformerDemoTests: XCTestCase {
         }
         let table = report.table().rendered()
         XCTAssertTrue(table.contains("post-LN + warmup") && table.contains("Perplexity"), table)
-        XCTAssertEqual(report.claims().count, 5)
+        XCTAssertEqual(report.claims().count, 6)
+        XCTAssertTrue(table.contains("pre-LN, 2x depth"), table)
         XCTAssertEqual(report.sample.unicodeScalars.count, 20)
         let svg = try String(contentsOf: dir.appendingPathComponent("transformer.svg"), encoding: .utf8)
         XCTAssertTrue(svg.contains("Validation loss"))
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as? [String: Any]
-        XCTAssertEqual((summary?["runs"] as? [Any])?.count, 6)
+        let runs = summary?["runs"] as? [[String: Any]]
+        XCTAssertEqual(runs?.count, 8)
+        XCTAssertEqual(runs?.last?["layers"] as? Int, 2)
     }
 
     func testCorpusShipsWithTheExamples() throws {

@@ -65,6 +65,29 @@ public final class MultiheadAttention: Module {
     /// the layout of the inputs.
     public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: AttentionMask? = nil,
                                attentionMask: AttentionMask? = nil, isCausal: Bool = false) -> Tensor {
+        attend(query: query, key: key, value: value, keyPaddingMask: keyPaddingMask, attentionMask: attentionMask,
+               isCausal: isCausal, weights: nil).output
+    }
+
+    /// The attention output and the attention weights, as PyTorch's `need_weights=True`: the
+    /// weights are `[B, L, S]` averaged over the heads when `averageOverHeads` is true
+    /// (`average_attn_weights=True`, PyTorch's default), else `[B, H, L, S]`; in training they are
+    /// the weights after dropout, the ones that multiplied the values. Both are differentiable.
+    /// This path materializes the weights with separate ops (the plain call uses the fused
+    /// kernel); a query whose keys are all masked gets NaN weights, as in PyTorch.
+    public func attendWithWeights(query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: AttentionMask? = nil,
+                                  attentionMask: AttentionMask? = nil, isCausal: Bool = false,
+                                  averageOverHeads: Bool = true) -> (output: Tensor, weights: Tensor) {
+        let result = attend(query: query, key: key, value: value, keyPaddingMask: keyPaddingMask,
+                            attentionMask: attentionMask, isCausal: isCausal, weights: averageOverHeads)
+        guard let weights = result.weights else { preconditionFailure("MultiheadAttention: no weights") }
+        return (result.output, weights)
+    }
+
+    /// The layer; `weights` nil runs the fused kernel, otherwise the explicit path that also
+    /// returns the weights (averaged over heads when `weights` is true).
+    private func attend(query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: AttentionMask?,
+                        attentionMask: AttentionMask?, isCausal: Bool, weights averageOverHeads: Bool?) -> (output: Tensor, weights: Tensor?) {
         let E = embedDimension, H = headCount
         func toBatchFirst(_ t: Tensor, _ name: String) -> Tensor {
             precondition(t.rank == 3 && t.shape[2] == E,
@@ -108,7 +131,18 @@ public final class MultiheadAttention: Module {
             masks.append(m.reshaped([B, 1, 1, S]))
         }
         let attended: Tensor
-        if let packed {
+        var weights: Tensor?
+        if let averageOverHeads {
+            let qh = q ?? packed!.splitHeads(part: 0, of: 3, heads: H), kh = k ?? packed!.splitHeads(part: 1, of: 3, heads: H)
+            let vh = v ?? packed!.splitHeads(part: 2, of: 3, heads: H)
+            var scores = qh.matmul(kh.transposed()) * (1 / Float(E / H).squareRoot())
+            for m in masks { scores = scores + m }
+            if isCausal { scores = scores + AttentionMask.causal(queries: L, keys: S).additiveValues() }
+            var p = scores.softmax(alongAxis: -1)
+            if isTraining && dropout > 0 { p = p.dropout(probability: dropout, generator: generator ?? Random.generator) }
+            attended = p.matmul(vh).mergeHeads()
+            weights = averageOverHeads ? p.mean(alongAxis: 1) : p
+        } else if let packed {
             attended = Tensor.packedSelfAttention(packed, heads: H, masks: masks, isCausal: isCausal,
                                                   dropout: isTraining ? dropout : 0, generator: generator ?? Random.generator)
         } else if let q, let k, let v {
@@ -119,6 +153,6 @@ public final class MultiheadAttention: Module {
             preconditionFailure("MultiheadAttention: no projection")
         }
         let out = outProj(attended)
-        return batchFirst ? out : out.transposed(0, 1)
+        return (batchFirst ? out : out.transposed(0, 1), weights)
     }
 }

@@ -6,7 +6,8 @@ extension GPT {
     /// distribution: logits divided by `temperature` (0 picks the most likely token), cut to the
     /// `topK` most likely when given, then drawn with `generator`. The model runs in evaluation
     /// mode without recording; the context is cropped to the last
-    /// ``GPTConfiguration/contextLength`` tokens. Returns only the new tokens.
+    /// ``GPTConfiguration/contextLength`` tokens. While the context fits, a ``GPTKeyValueCache``
+    /// makes each token cost one position's work. Returns only the new tokens.
     /// - Precondition: `prompt` is non-empty with ids in the vocabulary, `temperature ≥ 0`, `topK > 0`.
     public func sample(prompt: [Int], count: Int, temperature: Float = 1, topK: Int? = nil,
                        generator: RandomGenerator) -> [Int] {
@@ -20,11 +21,23 @@ extension GPT {
         defer { train(wasTraining) }
         var context = prompt
         var produced: [Int] = []
+        guard count > 0 else { return [] }
+        // While the context fits, each token runs one position against the cached keys and
+        // values; past the context length the window slides (every position moves), so the
+        // whole window runs again, as without a cache.
+        let cache = GPTKeyValueCache(model: self)
+        var last: [Float] = []
+        for token in context.suffix(configuration.contextLength) { last = cache.append(token) }
         withNoGrad {
-            for _ in 0..<count {
-                let window = Array(context.suffix(configuration.contextLength))
-                let logits = self.logits(IndexTensor(shape: [1, window.count], window))
-                let last = Array(logits.scalars.suffix(vocabulary))
+            for step in 0..<count {
+                if step > 0 {
+                    if context.count <= configuration.contextLength {
+                        last = cache.append(context[context.count - 1])
+                    } else {
+                        let window = Array(context.suffix(configuration.contextLength))
+                        last = Array(self.logits(IndexTensor(shape: [1, window.count], window)).scalars.suffix(vocabulary))
+                    }
+                }
                 let next = GPT.pick(from: last, temperature: temperature, topK: topK, generator: generator)
                 context.append(next)
                 produced.append(next)

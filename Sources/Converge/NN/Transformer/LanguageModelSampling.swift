@@ -6,7 +6,8 @@ import ConvergeCore
 public enum LanguageModelSampling {
     /// Continues `prompt` by `count` tokens (see ``GPT/sample(prompt:count:temperature:topK:generator:)``
     /// for temperature and top-k). The context is cropped to the last `contextLength` tokens; the
-    /// model runs in evaluation mode without recording.
+    /// model runs in evaluation mode without recording. A ``GPT`` samples through its
+    /// ``GPTKeyValueCache``.
     /// - Precondition: `prompt` is non-empty with ids in `0..<vocabularySize`, `temperature ≥ 0`,
     ///   `topK > 0`, and the model's output ends with `vocabularySize` scores.
     public static func sample(_ model: Module, prompt: [Int], count: Int, contextLength: Int, vocabularySize: Int,
@@ -15,6 +16,11 @@ public enum LanguageModelSampling {
         precondition(prompt.allSatisfy { $0 >= 0 && $0 < vocabularySize }, "sample: prompt ids must lie in 0..<\(vocabularySize)")
         precondition(temperature >= 0, "sample: temperature must be ≥ 0, got \(temperature)")
         if let topK { precondition(topK > 0, "sample: topK must be positive, got \(topK)") }
+        if let gpt = model as? GPT, gpt.configuration.contextLength == contextLength,
+           gpt.configuration.vocabularySize == vocabularySize {
+            // The GPT's own sampler: the same draws, with its key-value cache.
+            return gpt.sample(prompt: prompt, count: count, temperature: temperature, topK: topK, generator: generator)
+        }
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
