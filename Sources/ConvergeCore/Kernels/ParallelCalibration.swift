@@ -32,8 +32,9 @@ public struct ParallelThresholds: Codable, Equatable, Sendable {
     /// looks worse than it is on a quiet machine.
     func measuredBusy(threads: Int) -> Bool { Self.isBusy(load: load, threads: threads) }
 
-    /// Whether `load` keeps `threads` cores busy (above the thread count less one half).
-    static func isBusy(load: Double?, threads: Int) -> Bool { (load ?? 0) > Double(threads) - 0.5 }
+    /// Whether `load` keeps `threads` cores busy (above the thread count less one half); an
+    /// unknown load counts as busy, so an entry of unknown load is replaced by a quiet measurement.
+    static func isBusy(load: Double?, threads: Int) -> Bool { (load ?? .infinity) > Double(threads) - 0.5 }
 }
 
 /// Measures, once per machine, where ``Parallel`` starts splitting loops, instead of a constant
@@ -86,7 +87,7 @@ public enum ParallelCalibration {
     /// The key of this machine's cache entry.
     static func machineKey(threads: Int) -> String {
         let cpu = CPUFeatures.current
-        var parts = ["parallel 1", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1)",
+        var parts = ["parallel 2", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1)",
                      "threads \(threads)"]
         #if DEBUG
         parts.append("debug build")
@@ -146,11 +147,10 @@ public enum ParallelCalibration {
         return measured
     }
 
-    /// The 1-minute load average (`/proc/loadavg`), or nil where there is none.
+    /// The 1-minute load average (`getloadavg`, `/proc/loadavg` on Linux), or nil where there is none.
     static func currentLoad() -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8),
-              let first = text.split(separator: " ").first else { return nil }
-        return Double(first)
+        var loads = [0.0]
+        return getloadavg(&loads, 1) == 1 ? loads[0] : nil
     }
 
     /// One probe's serial and split timings at one size, in seconds (best rounds).
