@@ -34,7 +34,14 @@ public final class Linear: Module {
     }
 
     /// Maps (…, inFeatures) to (…, outFeatures), applying ``activation``.
+    ///
+    /// Under bfloat16 autocast (`Kernels.gemmPrecision == .bfloat16`, set by ``MixedPrecision``)
+    /// the product runs in bfloat16 from a bfloat16 copy of the weight and the output is held in
+    /// bfloat16 storage (`Tensor.bfloat16Linear(weight:bias:activation:)`).
     public override func forward(_ input: Tensor) -> Tensor {
-        input.linear(weight: weight, bias: bias, activation: activation)
+        if Kernels.gemmPrecision == .bfloat16 {
+            return input.bfloat16Linear(weight: weight.castToBFloat16(), bias: bias, activation: activation)
+        }
+        return input.linear(weight: weight, bias: bias, activation: activation)
     }
 }

@@ -235,6 +235,9 @@ open class Module {
         return nextHookID
     }
 
+    /// Whether any forward hook is registered (fused layer runs skip modules that have one).
+    public var hasForwardHooks: Bool { !forwardHooks.isEmpty }
+
     /// Removes a hook added with ``addForwardHook(_:)``.
     public func removeForwardHook(_ id: Int) { forwardHooks.removeAll { $0.id == id } }
 }

@@ -61,9 +61,21 @@ public final class Sequential: Module {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
 
-    /// Feeds `input` through every layer in order.
+    /// Feeds `input` through every layer in order. A `BatchNorm → ReLU → Dropout` run (no hooks,
+    /// (N, C) input) goes through one fused op with the same result (``BatchNorm/fusedForward(_:at:_:)``).
     public override func forward(_ input: Tensor) -> Tensor {
-        layers.reduce(input) { x, layer in layer(x) }
+        var x = input
+        var index = 0
+        while index < layers.count {
+            if let fused = BatchNorm.fusedForward(layers, at: index, x) {
+                x = fused
+                index += 3
+            } else {
+                x = layers[index](x)
+                index += 1
+            }
+        }
+        return x
     }
 }
 

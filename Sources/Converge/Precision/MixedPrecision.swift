@@ -22,17 +22,25 @@ import ConvergeCore
 /// float32, after one notice on stderr. float16 is emulated: values are rounded to float16, and
 /// products run in float32.
 ///
-/// **Rounding.** During a training forward pass each `Linear`, `Conv1d` and `Conv2d` uses a copy
-/// of its weight and bias rounded to ``dtype`` (the float32 master weights are what the optimizer
-/// updates; the copies' gradients are rounded to ``dtype`` on their way back, so float16 gradient
-/// overflow and underflow, and with them the need for loss scaling, are reproduced), and its
-/// output is rounded to ``dtype``. Losses, softmax, normalization statistics and the optimizer
-/// stay float32.
+/// **bfloat16 storage.** With ``dtype`` `.bfloat16`, each `Linear` computes from a copy of its weight
+/// cast to bfloat16 storage once per forward pass (the backward products read the same copy), and
+/// its output is held in bfloat16 storage (2 bytes per element; `Tensor.bfloat16Linear`). A fused
+/// `BatchNorm → ReLU → Dropout` run in a ``Sequential`` reads that bfloat16 output and writes
+/// bfloat16, so the activations between layers of an MLP stay bfloat16, as in PyTorch's CPU
+/// autocast. Other ops that read a bfloat16 tensor see its float32 values (converted once).
+/// Gradients flowing back through these layers are rounded to bfloat16 before each product; the
+/// weight and bias gradients are rounded to bfloat16 values and reach the float32 masters.
 ///
-/// **What is not done.** Activations are held in float32 storage holding rounded values (no
-/// memory saving); gradients flowing into layer outputs are not rounded; elementwise ops between
-/// layers run in float32 on the rounded values; embeddings are not autocast; validation runs in
-/// float32.
+/// **Rounding (float16, and Conv1d/Conv2d in bfloat16).** During a training forward pass each
+/// `Conv1d` and `Conv2d` (and, for float16, `Linear`) uses a copy of its weight and bias rounded to
+/// ``dtype`` (the float32 master weights are what the optimizer updates; the copies' gradients are
+/// rounded to ``dtype`` on their way back, so float16 gradient overflow and underflow, and with
+/// them the need for loss scaling, are reproduced), and its output is rounded to ``dtype``. Losses,
+/// softmax, normalization statistics and the optimizer stay float32.
+///
+/// **What is not done.** float16 activations are float32 storage holding rounded values; conv
+/// outputs are float32 storage holding bfloat16 values; embeddings are not autocast; validation
+/// runs in float32.
 public final class MixedPrecision: Callback, AutocastPolicy {
     /// The low-precision type: `.float16` or `.bfloat16`.
     public let dtype: DType
@@ -62,6 +70,11 @@ public final class MixedPrecision: Callback, AutocastPolicy {
         let dtype = self.dtype
         for module in model.modules where Self.isAutocast(module) {
             switch module {
+            case let layer as Linear where dtype == .bfloat16:
+                // Real bfloat16: the weight is cast once for this forward pass (its products in the
+                // backward pass read the same copy) and the layer's output is bfloat16 storage.
+                restore.append(swapInCopies(layer, \.weight, \.bias, bfloat16Storage: true))
+                continue
             case let layer as Linear: restore.append(swapInCopies(layer, \.weight, \.bias))
             case let layer as Conv1d: restore.append(swapInCopies(layer, \.weight, \.bias))
             case let layer as Conv2d: restore.append(swapInCopies(layer, \.weight, \.bias))
@@ -76,11 +89,14 @@ public final class MixedPrecision: Callback, AutocastPolicy {
 
     /// Replaces `layer`'s weight and bias by copies rounded to ``dtype`` and returns the closure
     /// that puts the masters back (with their `requiresGrad` flags: assigning a parameter sets it).
+    /// With `bfloat16Storage` the weight copy is held in bfloat16 storage (``Tensor/castToBFloat16()``).
     private func swapInCopies<Layer: Module>(_ layer: Layer, _ weight: ReferenceWritableKeyPath<Layer, Tensor>,
-                                             _ bias: ReferenceWritableKeyPath<Layer, Tensor?>) -> () -> Void {
+                                             _ bias: ReferenceWritableKeyPath<Layer, Tensor?>,
+                                             bfloat16Storage: Bool = false) -> () -> Void {
         let masterWeight = layer[keyPath: weight], masterBias = layer[keyPath: bias]
         let weightFlag = masterWeight.requiresGrad, biasFlag = masterBias?.requiresGrad ?? false
-        let weightCopy = masterWeight.rounded(to: dtype), biasCopy = masterBias?.rounded(to: dtype)
+        let weightCopy = bfloat16Storage ? masterWeight.castToBFloat16() : masterWeight.rounded(to: dtype)
+        let biasCopy = masterBias?.rounded(to: dtype)
         layer[keyPath: weight] = weightCopy
         layer[keyPath: bias] = biasCopy
         // A frozen master's copy has no graph; keep it out of the backward pass.

@@ -11,7 +11,12 @@ extension Tensor {
         let out = Tensor(uninitializedShape: shape)
         let n = count
         let source = storage.pointer, target = out.storage.pointer
-        for i in 0..<n { target[i] = dtype.round(source[i]) }
+        if dtype == .bfloat16 {
+            target.update(from: source, count: n)
+            Kernels.roundToBFloat16InPlace(target, count: n)
+        } else {
+            for i in 0..<n { target[i] = dtype.round(source[i]) }
+        }
         out.markPrecision(dtype)
         return Tensor.recording(out, op: "rounded_to_\(dtype.rawValue)", inputs: [self]) { gradient in
             [gradient.rounded(to: dtype)]
@@ -22,8 +27,13 @@ extension Tensor {
     /// used by autocast on freshly computed layer outputs).
     func roundInPlace(to dtype: DType) {
         guard dtype != .float32 else { return }
+        if dtype == .bfloat16 && storage.bfloat16Bits != nil { markPrecision(dtype); return }
         let pointer = storage.pointer
-        for i in 0..<count { pointer[i] = dtype.round(pointer[i]) }
+        if dtype == .bfloat16 {
+            Kernels.roundToBFloat16InPlace(pointer, count: count)
+        } else {
+            for i in 0..<count { pointer[i] = dtype.round(pointer[i]) }
+        }
         markPrecision(dtype)
     }
 }

@@ -50,37 +50,76 @@ extension Kernels {
     static func gemmBFloat16(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        gemmBFloat16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                     a: .float32(a), lda: lda, b: .float32(b), ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// `C = alpha · op(A) · op(B) + beta · C` in bfloat16 with float32 accumulation, where each
+    /// of A and B is float32 (rounded to bfloat16 into a scratch buffer first) or already
+    /// bfloat16 (used as it is, with no conversion: a weight cast once per step, an activation
+    /// stored in bfloat16). Layout and leading dimensions as in
+    /// ``gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``. Without native bfloat16
+    /// products (see ``hasNativeBFloat16GEMM``) the same rounded values are multiplied in float32.
+    public static func gemmBFloat16(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                                    a: GEMMOperand, lda: Int, b: GEMMOperand, ldb: Int,
+                                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        checkGEMMArguments(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            scaleMatrix(c, rows: m, columns: n, ld: ldc, by: beta)
+            return
+        }
         let aRows = transA ? k : m, aColumns = transA ? m : k
         let bRows = transB ? n : k, bColumns = transB ? k : n
         let pool = BufferPool.shared
+        var scratch: [(UnsafeMutablePointer<Float>, Int)] = []
+        defer { for (pointer, capacity) in scratch { pool.give(pointer, capacity: capacity) } }
         if hasNativeBFloat16GEMM, let library = OneDNN.shared {
-            let (aBuffer, aCapacity) = pool.take((aRows * aColumns + 1) / 2)
-            let (bBuffer, bCapacity) = pool.take((bRows * bColumns + 1) / 2)
-            defer {
-                pool.give(aBuffer, capacity: aCapacity)
-                pool.give(bBuffer, capacity: bCapacity)
+            // Float32 operands are packed into bfloat16 scratch (rebound to Float before it goes
+            // back to the pool).
+            func bits(_ operand: GEMMOperand, rows: Int, columns: Int, ld: Int) -> (UnsafePointer<UInt16>, Int) {
+                switch operand {
+                case .bfloat16(let p): return (p, ld)
+                case .float32(let p):
+                    let (buffer, capacity) = pool.take((rows * columns + 1) / 2)
+                    let packed = UnsafeMutableRawPointer(buffer).bindMemory(to: UInt16.self, capacity: capacity * 2)
+                    packBFloat16(p, rows: rows, columns: columns, ld: ld, into: packed)
+                    scratch.append((buffer, capacity))
+                    return (UnsafePointer(packed), columns)
+                }
             }
-            let pa = UnsafeMutableRawPointer(aBuffer).bindMemory(to: UInt16.self, capacity: aCapacity * 2)
-            let pb = UnsafeMutableRawPointer(bBuffer).bindMemory(to: UInt16.self, capacity: bCapacity * 2)
-            packBFloat16(a, rows: aRows, columns: aColumns, ld: lda, into: pa)
-            packBFloat16(b, rows: bRows, columns: bColumns, ld: ldb, into: pb)
+            let (pa, packedLDA) = bits(a, rows: aRows, columns: aColumns, ld: lda)
+            let (pb, packedLDB) = bits(b, rows: bRows, columns: bColumns, ld: ldb)
             let done = library.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                                        a: pa, lda: aColumns, b: pb, ldb: bColumns, beta: beta, c: c, ldc: ldc)
-            // Rebind before the buffers go back to the float pool.
-            _ = UnsafeMutableRawPointer(aBuffer).bindMemory(to: Float.self, capacity: aCapacity)
-            _ = UnsafeMutableRawPointer(bBuffer).bindMemory(to: Float.self, capacity: bCapacity)
+                                        a: pa, lda: packedLDA, b: pb, ldb: packedLDB, beta: beta, c: c, ldc: ldc)
+            for (buffer, capacity) in scratch {
+                _ = UnsafeMutableRawPointer(buffer).bindMemory(to: Float.self, capacity: capacity)
+            }
             if done { return }
         }
         _ = bfloat16EmulationNotice
-        let (aBuffer, aCapacity) = pool.take(aRows * aColumns)
-        let (bBuffer, bCapacity) = pool.take(bRows * bColumns)
-        defer {
-            pool.give(aBuffer, capacity: aCapacity)
-            pool.give(bBuffer, capacity: bCapacity)
+        func floats(_ operand: GEMMOperand, rows: Int, columns: Int, ld: Int) -> UnsafePointer<Float> {
+            let (buffer, capacity) = pool.take(rows * columns)
+            scratch.append((buffer, capacity))
+            switch operand {
+            case .float32(let p): packRoundedToBFloat16(p, rows: rows, columns: columns, ld: ld, into: buffer)
+            case .bfloat16(let p):
+                for i in 0..<rows { convertFromBFloat16Serial(p + i * ld, buffer + i * columns, count: columns) }
+            }
+            return UnsafePointer(buffer)
         }
-        packRoundedToBFloat16(a, rows: aRows, columns: aColumns, ld: lda, into: aBuffer)
-        packRoundedToBFloat16(b, rows: bRows, columns: bColumns, ld: ldb, into: bBuffer)
+        let fa = floats(a, rows: aRows, columns: aColumns, ld: lda)
+        let fb = floats(b, rows: bRows, columns: bColumns, ld: ldb)
         gemmFloat32(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                    a: aBuffer, lda: aColumns, b: bBuffer, ldb: bColumns, beta: beta, c: c, ldc: ldc)
+                    a: fa, lda: aColumns, b: fb, ldb: bColumns, beta: beta, c: c, ldc: ldc)
     }
+}
+
+/// One operand of ``Kernels/gemmBFloat16(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``:
+/// float32 values (rounded to bfloat16 on the way in) or bfloat16 bit patterns.
+public enum GEMMOperand {
+    /// float32 values.
+    case float32(UnsafePointer<Float>)
+    /// bfloat16 bit patterns.
+    case bfloat16(UnsafePointer<UInt16>)
 }

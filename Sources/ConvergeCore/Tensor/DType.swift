@@ -1,8 +1,8 @@
 /// The element type a tensor stores.
 ///
-/// Computation happens in `Float` (float32). `float16` and `bfloat16` describe tensors whose
-/// values have been rounded to that precision (mixed-precision storage), so user code that reads
-/// `dtype` keeps working when lower-precision storage joins.
+/// Computation happens in `Float` (float32). `float16` and `bfloat16` describe tensors held in
+/// 16-bit storage (``TensorStorage/elementType``) or whose float32 values have been rounded to that
+/// precision (mixed-precision emulation).
 public enum DType: String, Sendable, CaseIterable {
     case float32
     case float16

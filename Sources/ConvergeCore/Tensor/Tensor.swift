@@ -9,7 +9,9 @@ public final class Tensor {
     public let shape: [Int]
     /// The buffer holding the elements in row-major order.
     public let storage: TensorStorage
-    /// The element type. Values are computed in float32; see ``DType``.
+    /// The element type: what the storage held when this tensor was made (``TensorStorage/elementType``,
+    /// bfloat16 for autocast activations), or the precision a rounding op marked. Kernels compute
+    /// in float32; see ``DType``.
     public internal(set) var dtype: DType = .float32
     /// Whether gradients flow to this tensor. Setting it on a leaf makes it a trainable leaf.
     public var requiresGrad: Bool
@@ -37,6 +39,7 @@ public final class Tensor {
         self.shape = shape
         self.storage = storage
         self.requiresGrad = requiresGrad
+        self.dtype = storage.elementType
     }
 
     /// Creates a tensor from row-major `scalars` with the given `shape`.
@@ -110,7 +113,11 @@ public final class Tensor {
     public func fill(_ value: Float) { storage.pointer.update(repeating: value, count: count) }
 
     /// A tensor sharing this one's values but cut off from the graph.
-    public func detached() -> Tensor { Tensor(shape: shape, storage: storage) }
+    public func detached() -> Tensor {
+        let result = Tensor(shape: shape, storage: storage)
+        result.dtype = dtype
+        return result
+    }
 
     /// A deep copy of the values, cut off from the graph.
     public func copy() -> Tensor { Tensor(shape: shape, storage: storage.copy()) }

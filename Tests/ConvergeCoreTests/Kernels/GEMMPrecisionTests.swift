@@ -33,6 +33,31 @@ final class GEMMPrecisionTests: XCTestCase {
         }
     }
 
+    func testBFloat16OperandsAreUsedAsTheyAre() {
+        // The same product from float32 operands (rounded on the way in) and from bfloat16 ones.
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+            let m = 19, n = 33, k = 40, lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2
+            let a = Self.values((ta ? k : m) * lda, seed: 5), b = Self.values((tb ? n : k) * ldb, seed: 6)
+            var a16 = [UInt16](repeating: 0, count: a.count), b16 = [UInt16](repeating: 0, count: b.count)
+            Kernels.convertToBFloat16(a, &a16, count: a.count)
+            Kernels.convertToBFloat16(b, &b16, count: b.count)
+            var fromFloats = [Float](repeating: 0.25, count: m * n), fromBits = fromFloats, mixed = fromFloats
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+                a16.withUnsafeBufferPointer { qa in b16.withUnsafeBufferPointer { qb in
+                    Kernels.gemmBFloat16(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 2, a: .float32(pa.baseAddress!), lda: lda,
+                                         b: .float32(pb.baseAddress!), ldb: ldb, beta: 1, c: &fromFloats, ldc: n)
+                    Kernels.gemmBFloat16(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 2, a: .bfloat16(qa.baseAddress!), lda: lda,
+                                         b: .bfloat16(qb.baseAddress!), ldb: ldb, beta: 1, c: &fromBits, ldc: n)
+                    Kernels.gemmBFloat16(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 2, a: .bfloat16(qa.baseAddress!), lda: lda,
+                                         b: .float32(pb.baseAddress!), ldb: ldb, beta: 1, c: &mixed, ldc: n)
+                } }
+            } }
+            XCTAssertEqual(fromBits, fromFloats, "transA \(ta) transB \(tb)")
+            XCTAssertEqual(mixed, fromFloats)
+            XCTAssertNotEqual(fromFloats, [Float](repeating: 0.25, count: m * n))
+        }
+    }
+
     func testPrecisionIsRestored() {
         XCTAssertEqual(Kernels.gemmPrecision, .float32)
         Kernels.withGEMMPrecision(.bfloat16) { XCTAssertEqual(Kernels.gemmPrecision, .bfloat16) }

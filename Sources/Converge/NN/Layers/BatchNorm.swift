@@ -59,8 +59,30 @@ public final class BatchNorm: Module {
         numBatchesTracked?.fill(0)
     }
 
+    /// `dropout(relu(self(input)))` for an (N, C) input as one fused op
+    /// (`Tensor.batchNormReLUDropout(...)`): the same values, running statistics, dropout masks
+    /// and gradients as calling the three layers in turn, in two passes over memory each way and
+    /// with nothing saved for the backward pass but the output. ``Sequential`` calls it for every
+    /// `BatchNorm → ReLU → Dropout` run of layers without forward hooks (see ``fusedForward(_:at:_:)``).
+    public func forwardFused(_ input: Tensor, relu: ReLU, dropout: Dropout) -> Tensor {
+        Anomaly.withModulePath(path ?? "BatchNorm") { normalize(input, fusedDropout: dropout) }
+    }
+
+    /// When `layers[index...]` starts with `BatchNorm`, `ReLU`, `Dropout`, none with a forward
+    /// hook, and `input` is (N, C): the three layers' output through the fused op, else `nil`.
+    public static func fusedForward(_ layers: [Module], at index: Int, _ input: Tensor) -> Tensor? {
+        guard index + 2 < layers.count, input.rank == 2,
+              let norm = layers[index] as? BatchNorm, let relu = layers[index + 1] as? ReLU,
+              let dropout = layers[index + 2] as? Dropout, input.shape[1] == norm.features,
+              !norm.hasForwardHooks, !relu.hasForwardHooks, !dropout.hasForwardHooks else { return nil }
+        return norm.forwardFused(input, relu: relu, dropout: dropout)
+    }
+
     /// Normalizes an (N, C, …) input.
-    public override func forward(_ input: Tensor) -> Tensor {
+    public override func forward(_ input: Tensor) -> Tensor { normalize(input, fusedDropout: nil) }
+
+    /// The forward pass, followed by ReLU and `fusedDropout` in the same op when one is given.
+    private func normalize(_ input: Tensor, fusedDropout: Dropout?) -> Tensor {
         precondition(input.rank >= 2 && input.rank <= 5 && input.shape[1] == features,
                      "BatchNorm: expected input (N, \(features)), (N, \(features), L) or (N, \(features), H, W), got shape \(input.shape)")
         var factor = momentum ?? 0
@@ -69,6 +91,14 @@ public final class BatchNorm: Module {
             if momentum == nil { factor = 1 / counter.storage.pointer[0] }
         }
         let useBatchStatistics = isTraining || runningMean == nil
+        if let dropout = fusedDropout {
+            return input.batchNormReLUDropout(runningMean: isTraining || !useBatchStatistics ? runningMean : nil,
+                                              runningVariance: isTraining || !useBatchStatistics ? runningVar : nil,
+                                              weight: weight, bias: bias, training: useBatchStatistics,
+                                              momentum: factor, epsilon: epsilon, probability: dropout.probability,
+                                              dropoutTraining: dropout.isTraining,
+                                              generator: dropout.generator ?? Random.generator)
+        }
         return input.batchNorm(runningMean: isTraining || !useBatchStatistics ? runningMean : nil,
                                runningVariance: isTraining || !useBatchStatistics ? runningVar : nil,
                                weight: weight, bias: bias, training: useBatchStatistics,
