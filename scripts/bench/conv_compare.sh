@@ -5,7 +5,7 @@
 # figure with the load, then a table of median step times (ms) and torch / Converge (above 1:
 # Converge is faster).
 #
-# Usage: ROUNDS=3 scripts/bench/conv_compare.sh
+# Usage: ROUNDS=3 [TORCH_THREADS=2] scripts/bench/conv_compare.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${ROUNDS:-${1:-3}}
@@ -22,16 +22,21 @@ run() {  # run SIDE PRECISION COMMAND...
         echo "$side $precision: $line (load $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || true))"
         model=$(echo "$line" | awk '{ print $2 }')
         batch=$(echo "$line" | sed -E 's/.*batch ([0-9]+):.*/\1/')
-        ms=$(echo "$line" | sed -E 's/.*: ([0-9.]+) ms\/step.*/\1/')
+        # Converge prints µs/step ("us/step"), conv_torch.py ms/step.
+        if echo "$line" | grep -q ' us/step'; then
+            ms=$(echo "$line" | sed -E 's/.*: ([0-9.]+) us\/step.*/\1/' | awk '{ printf "%.3f", $1 / 1000 }')
+        else
+            ms=$(echo "$line" | sed -E 's/.*: ([0-9.]+) ms\/step.*/\1/')
+        fi
         echo "$side $precision $model $batch $ms" >>"$log"
     done
 }
 uptime
 for r in $(seq 1 "$rounds"); do
     run converge fp32 "$converge" bench conv
-    run torch fp32 python3 scripts/bench/conv_torch.py
+    run torch fp32 python3 scripts/bench/conv_torch.py --threads "${TORCH_THREADS:-2}"
     run converge bf16 "$converge" bench conv --precision bfloat16
-    run torch bf16 python3 scripts/bench/conv_torch.py --precision bfloat16
+    run torch bf16 python3 scripts/bench/conv_torch.py --precision bfloat16 --threads "${TORCH_THREADS:-2}"
 done
 uptime
 median() {  # median SIDE PRECISION MODEL BATCH

@@ -3,7 +3,7 @@
 # build) and PyTorch (mlp_torch.py), float32 and bf16 autocast, alternately for ROUNDS rounds
 # (default 3); prints each figure, the medians, and Converge / PyTorch per precision.
 #
-# Usage: ROUNDS=3 scripts/bench/mlp_compare.sh [BATCH_SIZE]
+# Usage: ROUNDS=3 [TORCH_THREADS=2] scripts/bench/mlp_compare.sh [BATCH_SIZE]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 b=${1:-512}
@@ -23,9 +23,9 @@ run() {  # run NAME COMMAND...
 }
 for r in $(seq 1 "$rounds"); do
     run converge-fp32 "$converge" bench mlp --batch-size "$b"
-    run torch-fp32 python3 scripts/bench/mlp_torch.py --batch-size "$b"
+    run torch-fp32 python3 scripts/bench/mlp_torch.py --batch-size "$b" --threads "${TORCH_THREADS:-2}"
     run converge-bf16 "$converge" bench mlp --batch-size "$b" --precision bfloat16
-    run torch-bf16 python3 scripts/bench/mlp_torch.py --batch-size "$b" --precision bfloat16
+    run torch-bf16 python3 scripts/bench/mlp_torch.py --batch-size "$b" --precision bfloat16 --threads "${TORCH_THREADS:-2}"
 done
 median() { awk -v s="$1" '$1 == s { print $2 }' "$log" | sort -g |
            awk '{ v[NR] = $1 } END { if (NR) printf "%.0f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }

@@ -40,10 +40,12 @@ func blockwiseNorms(_ gradients: [Tensor], _ p: Double, pass: inout MultiTensorP
                     into norms: inout [Float]) {
     pass.reset(counts: gradients.lazy.map(\.count))
     sums.reset(blockCount: pass.blocks.count)
-    gradients.withUnsafeBufferPointer { grads in
+    // The float32 buffers, taken on this thread (a 16-bit storage converts on first access).
+    let pointers = gradients.map { UnsafePointer($0.storage.pointer) }
+    pointers.withUnsafeBufferPointer { grads in
         sums.withStorage { storage in
             pass.run { b, block in
-                BlockNorms.record(storage, b, grads[block.segment].storage.pointer, block, p: p)
+                BlockNorms.record(storage, b, grads[block.segment], block, p: p)
             }
         }
     }

@@ -16,11 +16,25 @@ public struct ParallelThresholds: Codable, Equatable, Sendable {
     /// ``Parallel/elementwiseThreshold``.
     public var elementwise: Int
 
+    /// The machine's load (runnable threads, 1-minute average) when they were measured; nil when
+    /// not measured or not known.
+    public var load: Double?
+
     /// Creates thresholds.
-    public init(memoryBound: Int, elementwise: Int) {
+    public init(memoryBound: Int, elementwise: Int, load: Double? = nil) {
         self.memoryBound = memoryBound
         self.elementwise = elementwise
+        self.load = load
     }
+
+    /// Whether they were measured while other work kept the cores busy (load above the thread
+    /// count less one half), when a split loop's second thread waits for a core and splitting
+    /// looks worse than it is on a quiet machine.
+    func measuredBusy(threads: Int) -> Bool { Self.isBusy(load: load, threads: threads) }
+
+    /// Whether `load` keeps `threads` cores busy (above the thread count less one half); an
+    /// unknown load counts as busy, so an entry of unknown load is replaced by a quiet measurement.
+    static func isBusy(load: Double?, threads: Int) -> Bool { (load ?? .infinity) > Double(threads) - 0.5 }
 }
 
 /// Measures, once per machine, where ``Parallel`` starts splitting loops, instead of a constant
@@ -39,7 +53,11 @@ public struct ParallelThresholds: Codable, Equatable, Sendable {
 ///
 /// The result is cached like the GEMM choice (``GEMMTuner``): in ``cacheFile(environment:)``,
 /// one entry per machine key (processor model and features, thread count, build configuration),
-/// read and written under an exclusive lock on `<file>.lock`. `CONVERGE_PARALLEL_THRESHOLD=n`
+/// read and written under an exclusive lock on `<file>.lock`. Each entry records the load
+/// (`/proc/loadavg`) it was measured under: on a machine whose cores are all busy with other
+/// work, the second thread of a split loop waits for a core and splitting looks useless, so an
+/// entry measured busy is measured again (and replaced) by the first process that starts on a
+/// quiet machine; an entry measured quiet is kept. `CONVERGE_PARALLEL_THRESHOLD=n`
 /// sets both thresholds to `n` and measures nothing (`0`: always split; a huge value: never).
 ///
 /// Results never depend on the thresholds: every loop split this way computes each element, row
@@ -69,7 +87,7 @@ public enum ParallelCalibration {
     /// The key of this machine's cache entry.
     static func machineKey(threads: Int) -> String {
         let cpu = CPUFeatures.current
-        var parts = ["parallel 1", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1)",
+        var parts = ["parallel 2", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1)",
                      "threads \(threads)"]
         #if DEBUG
         parts.append("debug build")
@@ -84,8 +102,9 @@ public enum ParallelCalibration {
         var entries: [String: ParallelThresholds] = [:]
     }
 
-    /// The thresholds from the environment, the cache, or a measurement (then saved).
-    static func resolve(environment: [String: String]) -> ParallelThresholds {
+    /// The thresholds from the environment, the cache, or a measurement (then saved); `load` is
+    /// the machine's load now (see ``ParallelThresholds/load``).
+    static func resolve(environment: [String: String], load: Double? = currentLoad()) -> ParallelThresholds {
         let threads = Parallel.threadCount
         if let text = environment["CONVERGE_PARALLEL_THRESHOLD"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
             if let n = Int(text), n >= 0 {
@@ -107,11 +126,14 @@ public enum ParallelCalibration {
         defer { if let lock { close(lock) } }
         var file = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(CacheFile.self, from: $0) }
             ?? CacheFile()
-        if let cached = file.entries[key] {
+        // A busy measurement is replaced once the machine is quiet; otherwise the cache stands.
+        if let cached = file.entries[key],
+           !(cached.measuredBusy(threads: threads) && !ParallelThresholds.isBusy(load: load, threads: threads)) {
             origin = "cache \(path)"
             return cached
         }
-        let measured = measure(threads: threads)
+        var measured = measure(threads: threads)
+        measured.load = load
         origin = "measured"
         file.entries[key] = measured
         let encoder = JSONEncoder()
@@ -123,6 +145,12 @@ public enum ParallelCalibration {
             }
         }
         return measured
+    }
+
+    /// The 1-minute load average (`getloadavg`, `/proc/loadavg` on Linux), or nil where there is none.
+    static func currentLoad() -> Double? {
+        var loads = [0.0]
+        return getloadavg(&loads, 1) == 1 ? loads[0] : nil
     }
 
     /// One probe's serial and split timings at one size, in seconds (best rounds).

@@ -57,7 +57,7 @@ public enum ConvBenchmark {
     /// The registry entry.
     public static let benchmark = Benchmark(
         name: "conv",
-        summary: "training step time of the digits CNN (batch 32, 256) and a Conv1d net (batch 64), ms/step; --batch-size, --precision bfloat16"
+        summary: "training step time of the digits CNN (batch 32, 256) and a Conv1d net (batch 64), µs/step; --batch-size, --precision bfloat16"
     ) { options, report in
         let precision = options.precision ?? .float32
         for model in Model.allCases {
@@ -65,7 +65,7 @@ public enum ConvBenchmark {
                 let seconds = try measure(model, batchSize: batchSize, windows: options.repeats ?? 3, precision: precision)
                 let label = precision == .float32 ? "conv \(model.rawValue) batch \(batchSize)"
                     : "conv \(model.rawValue) \(precision.rawValue) batch \(batchSize)"
-                report(BenchmarkResult(label: label, value: seconds * 1e3, unit: "ms/step",
+                report(BenchmarkResult(label: label, value: seconds * 1e6, unit: "us/step",
                                        note: String(format: "%.0f samples/s", Double(batchSize) / seconds)))
             }
         }

@@ -19,8 +19,8 @@ public enum OptimizerBenchmark {
         report(BenchmarkResult(label: "adamw+clip per-tensor", value: times.perTensor * 1e3, unit: "ms/step",
                                note: "5.3M parameters, median of \(rounds) rounds"))
         report(BenchmarkResult(label: "adamw+clip multi-tensor", value: times.multiTensor * 1e3, unit: "ms/step",
-                               note: String(format: "%.2f× faster, %d threads above %d elements", times.perTensor / times.multiTensor,
-                                            Parallel.threadCount, Parallel.elementwiseThreshold)))
+                               note: String(format: "%.2f× faster", times.perTensor / times.multiTensor)
+                                   + ", \(Parallel.threadCount) threads above \(Parallel.elementwiseThreshold) elements"))
     }
 
     /// Median seconds per step of each path over `rounds` rounds of `steps` steps each.

@@ -43,6 +43,34 @@ final class ParallelCalibrationTests: XCTestCase {
         XCTAssertEqual(ParallelCalibration.cacheFile(environment: ["CONVERGE_PARALLEL_CACHE": "none"]), nil)
     }
 
+    /// An entry measured on a busy machine is measured again once the machine is quiet; an entry
+    /// measured quiet is kept whatever the load.
+    func testBusyMeasurementIsReplacedWhenQuiet() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("converge-parallel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("parallel.json").path
+        let key = ParallelCalibration.machineKey(threads: Parallel.threadCount)
+        func write(_ thresholds: ParallelThresholds) throws {
+            var cache = ParallelCalibration.CacheFile()
+            cache.entries[key] = thresholds
+            try JSONEncoder().encode(cache).write(to: URL(fileURLWithPath: file))
+        }
+        let environment = ["CONVERGE_PARALLEL_CACHE": file]
+        let busy = 100.0, quiet = 0.0
+        try write(ParallelThresholds(memoryBound: 7, elementwise: 7, load: quiet))
+        XCTAssertEqual(ParallelCalibration.resolve(environment: environment, load: busy).memoryBound, 7)
+        try write(ParallelThresholds(memoryBound: 7, elementwise: 7, load: busy))
+        XCTAssertEqual(ParallelCalibration.resolve(environment: environment, load: busy).memoryBound, 7)
+        if Parallel.threadCount > 1 {
+            let remeasured = ParallelCalibration.resolve(environment: environment, load: quiet)
+            XCTAssertEqual(ParallelCalibration.origin, "measured")
+            XCTAssertEqual(remeasured.load, quiet)
+            XCTAssertNotEqual(remeasured.memoryBound, 7, "7 elements is not a size the measurement tries")
+            XCTAssertEqual(ParallelCalibration.resolve(environment: environment, load: busy), remeasured, "the quiet measurement is cached")
+        }
+    }
+
     /// Elementwise, broadcast and reduction kernels give the same bits split over threads as on one.
     func testParallelAndSerialResultsAgree() {
         let savedElementwise = Parallel.elementwiseThreshold, savedMemory = Parallel.memoryBoundThreshold

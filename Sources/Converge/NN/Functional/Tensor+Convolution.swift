@@ -165,6 +165,10 @@ extension Tensor {
         let out = Tensor(uninitializedShape: outputShape)
         let po = out.storage.pointer, px = x.storage.pointer, pw = weight.storage.pointer
         let chunk = g.samplesPerProduct
+        // With one group and the whole batch in one chunk, the forward column matrix (at most 2M
+        // floats) is kept for the weight gradient instead of being rebuilt in backward, as
+        // PyTorch's unfolded convolution keeps its `finput`.
+        var savedColumns: TensorStorage?
         if chunk == 1 {
             let scratch = g.isPointwise ? nil : TensorStorage(uninitializedCount: rows * cols)
             for n in 0..<g.batch {
@@ -186,6 +190,7 @@ extension Tensor {
             // per chunk and group instead of one per sample (small images make tiny products).
             let columns = TensorStorage(uninitializedCount: rows * chunk * cols)
             let product = TensorStorage(uninitializedCount: og * chunk * cols)
+            if g.groups == 1 && chunk >= g.batch && weight.requiresGrad { savedColumns = columns }
             for n0 in stride(from: 0, to: g.batch, by: chunk) {
                 let samples = Swift.min(chunk, g.batch - n0), width = samples * cols
                 for group in 0..<g.groups {
@@ -212,7 +217,9 @@ extension Tensor {
             }
         }
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        let saved = savedColumns
         return Tensor.recording(out, op: op, inputs: inputs) { gradient in
+            let savedColumns = saved
             let pg = gradient.storage.pointer
             var gx: Tensor?, gw: Tensor?, gb: Tensor?
             if x.requiresGrad { gx = Tensor.zeros(x.shape) }
@@ -259,12 +266,15 @@ extension Tensor {
                             }
                         }
                         if let gw {
-                            g.forSamples(samples) { j in
-                                g.im2col(px + (n0 + j) * inSample + group * g.inPerGroup * inPlane, columns.pointer + j * cols,
-                                         rowStride: width)
+                            if savedColumns == nil {
+                                g.forSamples(samples) { j in
+                                    g.im2col(px + (n0 + j) * inSample + group * g.inPerGroup * inPlane, columns.pointer + j * cols,
+                                             rowStride: width)
+                                }
                             }
                             Kernels.gemm(transA: false, transB: true, m: og, n: rows, k: width, alpha: 1,
-                                         a: UnsafePointer(gathered.pointer), lda: width, b: UnsafePointer(columns.pointer), ldb: width,
+                                         a: UnsafePointer(gathered.pointer), lda: width,
+                                         b: UnsafePointer((savedColumns ?? columns).pointer), ldb: width,
                                          beta: 1, c: gw.storage.pointer + group * og * rows, ldc: rows)
                         }
                         if let gx {
