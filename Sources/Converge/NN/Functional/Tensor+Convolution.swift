@@ -16,13 +16,13 @@ struct ConvolutionGeometry {
     /// Columns of the column matrix: output positions.
     var columnCount: Int { outHeight * outWidth }
     /// Samples whose column matrices sit side by side in one product: as many as fit in about
-    /// 2M floats (8 MiB) of column matrix, so small images (8×8 digits: 64 output positions)
+    /// 4M floats (16 MiB) of column matrix, so small images (8×8 digits: 64 output positions)
     /// make one product of thousands of columns instead of one tiny product per sample. 1 for
     /// pointwise kernels (they multiply the input in place) and for large images.
     var samplesPerProduct: Int {
         if isPointwise { return 1 }
         let perSample = Swift.max(1, Swift.max(columnRows, outPerGroup) * columnCount)
-        return Swift.max(1, Swift.min(batch, (1 << 21) / perSample))
+        return Swift.max(1, Swift.min(batch, (1 << 22) / perSample))
     }
 
     /// Calls `body(sample)` for `samples` samples, split over the cores when the copying is large
@@ -165,7 +165,7 @@ extension Tensor {
         let out = Tensor(uninitializedShape: outputShape)
         let po = out.storage.pointer, px = x.storage.pointer, pw = weight.storage.pointer
         let chunk = g.samplesPerProduct
-        // With one group and the whole batch in one chunk, the forward column matrix (at most 2M
+        // With one group and the whole batch in one chunk, the forward column matrix (at most 4M
         // floats) is kept for the weight gradient instead of being rebuilt in backward, as
         // PyTorch's unfolded convolution keeps its `finput`.
         var savedColumns: TensorStorage?
