@@ -46,59 +46,135 @@ open class Adam: TypedOptimizer<AdamHyperparameters, AdamState> {
                                                          weightDecay: weightDecay, amsgrad: amsgrad))
     }
 
+    /// Whether ``step()`` and ``stepWithGradientNorm(clippingTo:)`` update all parameters in one
+    /// multi-tensor pass (``MultiTensorPass``) shared by the cores. On by default; it applies when
+    /// every parameter with a gradient is float32, and otherwise (or when this is off) the
+    /// update runs tensor by tensor. Both give the same bits.
+    public var usesMultiTensorStep = true
+
+    /// Scratch of the multi-tensor step, kept between steps so a step allocates nothing per tensor.
+    private let scratch = MultiTensorScratch()
+
+    private final class MultiTensorScratch {
+        var pass = MultiTensorPass()
+        var sums = BlockNorms(p: 2)
+        var parameters: [Tensor] = []
+        var gradients: [Tensor] = []
+        var kernels: [AdamKernel] = []
+        var norms: [Float] = []
+    }
+
     public override func step() {
+        if multiTensorStep(clippingTo: nil, measuringNorm: false) == nil { perTensorStep() }
+    }
+
+    @discardableResult
+    public override func stepWithGradientNorm(clippingTo maxNorm: Double? = nil) -> Double {
+        if let maxNorm { precondition(maxNorm >= 0, "clipGradNorm: maxNorm \(maxNorm) is negative") }
+        if let norm = multiTensorStep(clippingTo: maxNorm, measuringNorm: true) { return norm }
+        return super.stepWithGradientNorm(clippingTo: maxNorm)
+    }
+
+    /// The kernel that updates `p` with `gradient` under `h`, advancing `p`'s step count.
+    private func kernel(_ p: Tensor, _ gradient: Tensor, _ h: AdamHyperparameters) -> AdamKernel {
+        let lr = h.learningRate
+        let (beta1, beta2) = h.betas
+        let weightDecay = h.weightDecay
+        let w1 = Float(1 - beta1)
+        let state = state(for: p)
+        state.step += 1
+        let t = Double(state.step)
+        // Scalars in double precision, then rounded, as PyTorch's Python code does.
+        let correction1 = 1 - pow(beta1, t)
+        let correction2 = 1 - pow(beta2, t)
+        let v = state.expAvgSq.storage.pointer
+        return AdamKernel(theta: p.storage.pointer, grad: gradient.storage.pointer, m: state.expAvg.storage.pointer, v: v,
+                          vMax: h.amsgrad ? state.allocatedMaxExpAvgSq(like: p).storage.pointer : v,
+                          weightDecay: Float(weightDecay), decayFactor: Float(1 - lr * weightDecay), w1: w1,
+                          beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2), correction2Root: Float(pow(correction2, 0.5)),
+                          eps: Float(h.eps), negativeStepSize: Float(-(lr / correction1)),
+                          coupledDecay: weightDecay != 0 && !decoupledWeightDecay,
+                          decoupledDecay: weightDecay != 0 && decoupledWeightDecay,
+                          smallWeight: abs(w1) < 0.5, amsgrad: h.amsgrad)
+    }
+
+    /// The update tensor by tensor (the fallback of the multi-tensor step).
+    private func perTensorStep() {
         for group in parameterGroups {
-            let h = group.hyperparameters
-            let lr = h.learningRate
-            let (beta1, beta2) = h.betas
-            let weightDecay = h.weightDecay
-            let w1 = Float(1 - beta1)
             for p in group.parameters {
                 guard let gradient = p.grad else { continue }
-                let state = state(for: p)
-                state.step += 1
-                let t = Double(state.step)
-                // Scalars in double precision, then rounded, as PyTorch's Python code does.
-                let correction1 = 1 - pow(beta1, t)
-                let correction2 = 1 - pow(beta2, t)
-                let v = state.expAvgSq.storage.pointer
-                Kernel(theta: p.storage.pointer, grad: gradient.storage.pointer, m: state.expAvg.storage.pointer, v: v,
-                       vMax: h.amsgrad ? state.allocatedMaxExpAvgSq(like: p).storage.pointer : v,
-                       weightDecay: Float(weightDecay), decayFactor: Float(1 - lr * weightDecay), w1: w1,
-                       beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2), correction2Root: Float(pow(correction2, 0.5)),
-                       eps: Float(h.eps), negativeStepSize: Float(-(lr / correction1)),
-                       coupledDecay: weightDecay != 0 && !decoupledWeightDecay, decoupledDecay: weightDecay != 0 && decoupledWeightDecay,
-                       smallWeight: abs(w1) < 0.5, amsgrad: h.amsgrad)
-                    .run(count: p.count)
+                kernel(p, gradient, group.hyperparameters).run(count: p.count)
             }
         }
     }
 
-    /// One Adam/AdamW update over raw buffers.
-    private struct Kernel: OptimizerKernel {
-        let theta, grad, m, v, vMax: UnsafeMutablePointer<Float>
-        let weightDecay, decayFactor, w1, beta2, oneMinusBeta2, correction2Root, eps, negativeStepSize: Float
-        let coupledDecay, decoupledDecay, smallWeight, amsgrad: Bool
-
-        @inline(__always)
-        func apply<V: OptimizerLanes>(_ i: Int, _ lanes: V.Type) {
-            var x = V.load(theta, i)
-            var g = V.load(grad, i)
-            if coupledDecay { g = g + x * V(splat: weightDecay) }
-            if decoupledDecay { x = x * V(splat: decayFactor) }
-            // m.lerp_(g, 1 − β₁) in PyTorch's two forms.
-            let mOld = V.load(m, i)
-            let mNew = smallWeight ? mOld + V(splat: w1) * (g - mOld) : g - (g - mOld) * V(splat: 1 - w1)
-            mNew.store(m, i)
-            let vNew = V.load(v, i) * V(splat: beta2) + (V(splat: oneMinusBeta2) * g) * g
-            vNew.store(v, i)
-            var second = vNew
-            if amsgrad {
-                second = vNew.maximumPropagatingNaN(V.load(vMax, i))
-                second.store(vMax, i)
+    /// The update of every parameter in one pass over blocks shared by the cores: first, with
+    /// `maxNorm`, one pass measuring the global gradient norm (the clipping coefficient is then
+    /// applied inside the update); without it and with `measuringNorm`, the norm is measured
+    /// block by block inside the update pass. Returns the norm before clipping (0 when not
+    /// measured), or nil, having done nothing, when the multi-tensor step does not apply.
+    private func multiTensorStep(clippingTo maxNorm: Double?, measuringNorm: Bool) -> Double? {
+        guard usesMultiTensorStep else { return nil }
+        scratch.parameters.removeAll(keepingCapacity: true)
+        scratch.gradients.removeAll(keepingCapacity: true)
+        scratch.kernels.removeAll(keepingCapacity: true)
+        for group in parameterGroups {
+            for p in group.parameters {
+                guard let gradient = p.grad else { continue }
+                guard p.dtype == .float32, gradient.count == p.count else { return nil }
+                scratch.parameters.append(p)
+                scratch.gradients.append(gradient)
             }
-            let denominator = second.squareRoot() / V(splat: correction2Root) + V(splat: eps)
-            (x + (V(splat: negativeStepSize) * mNew) / denominator).store(theta, i)
         }
+        if scratch.gradients.isEmpty { return 0 }
+        scratch.pass.reset(counts: scratch.gradients.lazy.map(\.count))
+
+        var total: Float = 0
+        var scale: Float = 1
+        if let maxNorm {
+            blockwiseNorms(scratch.gradients, 2, pass: &scratch.pass, sums: &scratch.sums, into: &scratch.norms)
+            total = totalNorm(scratch.norms, 2)
+            scale = clipCoefficient(total: total, maxNorm: maxNorm)
+        }
+        // Kernels in parameter order (each advances its parameter's step count).
+        var index = 0
+        for group in parameterGroups {
+            for p in group.parameters where p.grad != nil {
+                var k = kernel(p, scratch.gradients[index], group.hyperparameters)
+                if scale != 1 {   // x · 1 = x: only a real rescaling touches the gradient
+                    k.gradientScale = scale
+                    k.scalesGradient = true
+                }
+                scratch.kernels.append(k)
+                index += 1
+            }
+        }
+        let measureInPass = measuringNorm && maxNorm == nil
+        if measureInPass { scratch.sums.reset(blockCount: scratch.pass.blocks.count) }
+        let pass = scratch.pass
+        scratch.sums.withStorage { storage in
+            scratch.kernels.withUnsafeBufferPointer { kernels in
+                pass.run { b, block in
+                    let k = kernels[block.segment]
+                    if measureInPass { BlockNorms.record(storage, b, k.grad, block, p: 2) }
+                    k.run(from: block.start, to: block.end)
+                }
+            }
+        }
+        if measureInPass {
+            scratch.norms.removeAll(keepingCapacity: true)
+            var first = 0
+            for (s, g) in scratch.gradients.enumerated() {
+                var last = first
+                while last < pass.blocks.count && pass.blocks[last].segment == s { last += 1 }
+                scratch.norms.append(scratch.sums.norm(g.storage.pointer, count: g.count, blocks: first..<last))
+                first = last
+            }
+            total = totalNorm(scratch.norms, 2)
+        }
+        scratch.parameters.removeAll(keepingCapacity: true)
+        scratch.gradients.removeAll(keepingCapacity: true)
+        scratch.kernels.removeAll(keepingCapacity: true)
+        return Double(total)
     }
 }

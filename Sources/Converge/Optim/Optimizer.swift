@@ -45,6 +45,20 @@ open class Optimizer {
     /// Applies one update to every parameter that has a gradient.
     open func step() { preconditionFailure("\(type(of: self)) does not override step()") }
 
+    /// Measures the global L2 norm of the gradients, rescales them to at most `maxNorm` when it is
+    /// given (``clipGradNorm(_:maxNorm:normType:)``), and applies one update; returns the norm
+    /// before clipping. The gradients afterwards are the clipped ones, as with clipping first.
+    ///
+    /// This is `clipGradNorm` (or `gradNorm`) followed by ``step()``, bit for bit. ``Adam`` and
+    /// ``AdamW`` fuse it: one pass over the gradients for the norm and one for the update (which
+    /// also rescales), and without `maxNorm` the norm is measured inside the update pass itself.
+    @discardableResult
+    open func stepWithGradientNorm(clippingTo maxNorm: Double? = nil) -> Double {
+        let norm = maxNorm.map { clipGradNorm(parameters, maxNorm: $0) } ?? gradNorm(parameters)
+        step()
+        return norm
+    }
+
     /// A copy of the optimizer's state: every parameter's step count and buffers, and every
     /// group's hyperparameters, keyed by parameter name (see ``OptimizerState``).
     open func stateDict() -> OptimizerState { preconditionFailure("\(type(of: self)) must derive from TypedOptimizer") }

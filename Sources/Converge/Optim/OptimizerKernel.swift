@@ -45,13 +45,19 @@ protocol OptimizerKernel {
 extension OptimizerKernel {
     /// Runs the update over `count` elements: 8 at a time, then one at a time.
     @inline(__always)
-    func run(count: Int) {
-        var i = 0
-        while i + 8 <= count {
+    func run(count: Int) { run(from: 0, to: count) }
+
+    /// Runs the update over elements `start ..< end`: 8 at a time, then one at a time. With
+    /// `start` a multiple of 8 every element takes the same path (vector or scalar) as in
+    /// `run(count:)`, so splitting a tensor into such blocks changes no bit.
+    @inline(__always)
+    func run(from start: Int, to end: Int) {
+        var i = start
+        while i + 8 <= end {
             apply(i, SIMD8<Float>.self)
             i += 8
         }
-        while i < count {
+        while i < end {
             apply(i, Float.self)
             i += 1
         }

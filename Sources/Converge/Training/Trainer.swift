@@ -64,6 +64,9 @@ public final class Trainer {
     public var shouldStop = false
     /// Values a callback wants recorded in the current epoch's record (e.g. `grad_norm_clipped`).
     public var extraEpochValues: [(String, Double)] = []
+    /// Norm clipping a ``GradientClipping`` callback left to the optimizer's step
+    /// (``Optimizer/stepWithGradientNorm(clippingTo:)``), when no callback after it reads gradients.
+    var deferredMaxGradientNorm: Double?
 
     // Epoch accumulators (saved in mid-epoch checkpoints).
     var lossSum = 0.0
@@ -161,11 +164,20 @@ public final class Trainer {
         }
         lastStepSkipped = false
         for c in callbacks { try c.afterBackward(self) }
-        let norm = lastGradientNorm ?? gradNorm(optimizer.parameters)
+        let norm: Double
+        if let measured = lastGradientNorm {
+            norm = measured
+            withNoGrad { optimizer.step() }
+        } else {
+            // The optimizer measures the norm (and clips, when GradientClipping deferred it) in its
+            // update pass: AdamW's multi-tensor step reads the gradients once or twice, not three times.
+            let maxNorm = deferredMaxGradientNorm
+            deferredMaxGradientNorm = nil
+            norm = withNoGrad { optimizer.stepWithGradientNorm(clippingTo: maxNorm) }
+        }
         lastGradientNorm = norm
         gradNormSum += norm
         gradNormCount += 1
-        withNoGrad { optimizer.step() }
         lossScaler?.update(foundInf: false)
         globalStep += 1
         microBatch = 0

@@ -5,16 +5,18 @@ import Foundation
 public enum Parallel {
     /// Number of worker threads (defaults to the active processor count).
     public static var threadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    /// Elements below which elementwise loops stay on the calling thread. Suits loops that cost
-    /// a few nanoseconds per element (`exp`, `tanh`, divisions): on the 2-core reference machine
-    /// `exp` over 64K elements took 148 µs on two threads against 217 µs on one.
-    public static var elementwiseThreshold = 1 << 20
+    /// Elements below which elementwise loops of a few nanoseconds per element (`exp`, `tanh`,
+    /// divisions) stay on the calling thread. Measured at first use on this machine (and cached;
+    /// see ``ParallelCalibration``); `CONVERGE_PARALLEL_THRESHOLD` sets it. (On the 2-core
+    /// reference machine, `exp` over 64K elements took 148 µs on two threads against 217 µs on
+    /// one.)
+    public static var elementwiseThreshold = ParallelCalibration.current.elementwise
     /// Elements below which memory-bound loops of about a nanosecond per element (add, multiply,
-    /// copy, ReLU) stay on the calling thread. Waking a second thread costs 5–10 µs on the 2-core
-    /// reference machine, so `a[i] = a[i] * 0.5 + b[i]` was faster inline up to 256K elements
-    /// (5.6 µs against 9.8 µs at 64K, 22.5 µs against 32.7 µs at 256K) and broke even near 1M.
-    /// Pass it as `forChunks`'s `threshold` for such loops.
-    public static var memoryBoundThreshold = 1 << 20
+    /// copy, ReLU, optimizer updates) stay on the calling thread; pass it as `forChunks`'s
+    /// `threshold` for such loops. Measured at first use like ``elementwiseThreshold``. (Waking a
+    /// second thread costs 5–10 µs on the 2-core reference machine, so `a[i] = a[i]·0.5 + b[i]`
+    /// was faster inline up to 256K elements and broke even near 1M.)
+    public static var memoryBoundThreshold = ParallelCalibration.current.memoryBound
 
     /// Calls `body(range)` over chunks covering `0..<count`, in parallel when `count` is at least
     /// `threshold` and more than one thread is available.

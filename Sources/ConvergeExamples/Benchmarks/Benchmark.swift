@@ -108,7 +108,7 @@ public struct Benchmark {
 /// ``register(_:)`` before the command runs (registration is not thread-safe).
 public enum BenchmarkRegistry {
     /// Every registered benchmark, in registration order.
-    public private(set) static var all: [Benchmark] = [GEMMBenchmark.benchmark, StreamRecBenchmark.benchmark, MLPBenchmark.benchmark,
+    public private(set) static var all: [Benchmark] = [GEMMBenchmark.benchmark, StreamRecBenchmark.benchmark, MLPBenchmark.benchmark, ConvBenchmark.benchmark, OptimizerBenchmark.benchmark,
                                                         TransformerBenchmark.benchmark, InstrumentBenchmark.benchmark,
                                                         DoctorCorpus.benchmark]
 

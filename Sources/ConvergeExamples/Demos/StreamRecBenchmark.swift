@@ -149,8 +149,7 @@ public enum StreamRecBenchmark {
                 scaler.update()
             } else {
                 loss.backward()
-                _ = clipGradNorm(parameters, maxNorm: 1.0)
-                withNoGrad { optimizer.step() }
+                withNoGrad { _ = optimizer.stepWithGradientNorm(clippingTo: 1.0) }   // clip folded into AdamW's pass
             }
             schedule.apply(to: optimizer, step: index)
             let value = loss.item()

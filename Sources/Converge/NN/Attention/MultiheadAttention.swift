@@ -74,12 +74,11 @@ public final class MultiheadAttention: Module {
         let selfAttention = query === key && key === value
         let q0 = toBatchFirst(query, "query")
         let B = q0.shape[0], L = q0.shape[1]
-        let q: Tensor, k: Tensor, v: Tensor
+        var packed: Tensor?
+        var q: Tensor?, k: Tensor?, v: Tensor?
         if selfAttention {
-            let packed = q0.linear(weight: inProjWeight, bias: inProjBias)
-            q = packed.splitHeads(part: 0, of: 3, heads: H)
-            k = packed.splitHeads(part: 1, of: 3, heads: H)
-            v = packed.splitHeads(part: 2, of: 3, heads: H)
+            // One GEMM for the packed projection; the heads are read out of it in place.
+            packed = q0.linear(weight: inProjWeight, bias: inProjBias)
         } else {
             let k0 = toBatchFirst(key, "key"), v0 = toBatchFirst(value, "value")
             precondition(k0.shape == v0.shape && k0.shape[0] == B,
@@ -91,7 +90,7 @@ public final class MultiheadAttention: Module {
             }
             q = project(q0, 0); k = project(k0, 1); v = project(v0, 2)
         }
-        let S = k.shape[2]
+        let S = k?.shape[2] ?? L
         var masks: [Tensor] = []
         if let attentionMask {
             let m = attentionMask.additiveValues()
@@ -108,10 +107,18 @@ public final class MultiheadAttention: Module {
             precondition(m.shape == [B, S], "MultiheadAttention: keyPaddingMask must be [\(B), \(S)], got \(m.shape)")
             masks.append(m.reshaped([B, 1, 1, S]))
         }
-        let attended = Tensor.attentionKernel(query: q, key: k, value: v, masks: masks, isCausal: isCausal,
+        let attended: Tensor
+        if let packed {
+            attended = Tensor.packedSelfAttention(packed, heads: H, masks: masks, isCausal: isCausal,
+                                                  dropout: isTraining ? dropout : 0, generator: generator ?? Random.generator)
+        } else if let q, let k, let v {
+            attended = Tensor.attentionKernel(query: q, key: k, value: v, masks: masks, isCausal: isCausal,
                                               dropout: isTraining ? dropout : 0, scale: nil,
-                                              generator: generator ?? Random.generator)
-        let out = outProj(attended.mergeHeads())
+                                              generator: generator ?? Random.generator).mergeHeads()
+        } else {
+            preconditionFailure("MultiheadAttention: no projection")
+        }
+        let out = outProj(attended)
         return batchFirst ? out : out.transposed(0, 1)
     }
 }

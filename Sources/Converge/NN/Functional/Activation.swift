@@ -100,7 +100,7 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
         case .tanh: Kernels.map(p, p, count: count) { Foundation.tanh($0) }
         case .silu: Kernels.map(p, p, count: count) { x in x / (1 + Foundation.exp(-x)) }
         case .gelu(.none):
-            Kernels.map(p, p, count: count) { x in 0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752)) }
+            Kernels.gelu(p, p, count: count)
         case .gelu(.tanh):
             Kernels.map(p, p, count: count) { x in
                 0.5 * x * (1 + Foundation.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)))
@@ -127,9 +127,7 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
                 return g * (s * (1 + x * (1 - s)))
             }
         case .gelu(.none):
-            Kernels.zip(g, z!, out, count: count) { g, x in
-                g * (0.5 * (1 + Foundation.erf(x * 0.70710678118654752)) + x * 0.39894228040143268 * Foundation.exp(-0.5 * x * x))
-            }
+            Kernels.geluBackward(g, preActivation: z!, out, count: count)
         case .gelu(.tanh):
             Kernels.zip(g, z!, out, count: count) { g, x in
                 let c: Float = 0.79788456080286536

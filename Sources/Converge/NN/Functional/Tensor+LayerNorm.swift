@@ -41,49 +41,65 @@ extension Tensor {
         if let bias { inputs.append(bias) }
         return Tensor.recording(out, op: "layerNorm", inputs: inputs) { gradient in
             let pg = gradient.storage.pointer
-            var grads: [Tensor?] = []
-            if x.requiresGrad {
-                let gx = Tensor(uninitializedShape: x.shape)
-                let pgx = gx.storage.pointer
-                mean.withUnsafeBufferPointer { mp in invStd.withUnsafeBufferPointer { ip in
-                    let meanP = mp.baseAddress!, invP = ip.baseAddress!
-                    Parallel.forChunks(rows, threshold: Swift.max(1, Parallel.elementwiseThreshold / Swift.max(d, 1))) { range in
-                        for r in range {
-                            let row = px + r * d, g = pg + r * d, dst = pgx + r * d
-                            let m = meanP[r], inv = invP[r]
-                            // dx = invstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = g·γ.
-                            var a = 0.0, b = 0.0
+            let needInput = x.requiresGrad
+            let needWeight = weight?.requiresGrad == true, needBias = bias?.requiresGrad == true
+            let gx = needInput ? Tensor(uninitializedShape: x.shape) : nil
+            let pgx = gx?.storage.pointer
+            // One pass over the rows, split across workers: the input gradient row by row, and
+            // each worker's partial sums of the weight and bias gradients (added up after).
+            let workers = rows * d >= Parallel.elementwiseThreshold ? Swift.min(Parallel.threadCount, rows) : 1
+            let partials = (needWeight || needBias) ? UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, workers * 2 * d)) : nil
+            partials?.initialize(repeating: 0, count: workers * 2 * d)
+            defer { partials?.deallocate() }
+            let size = (rows + Swift.max(workers, 1) - 1) / Swift.max(workers, 1)
+            mean.withUnsafeBufferPointer { mp in invStd.withUnsafeBufferPointer { ip in
+                let meanP = mp.baseAddress!, invP = ip.baseAddress!
+                Parallel.forWorkers(workers) { worker in
+                    let gw = partials.map { $0 + worker * 2 * d }, gb = partials.map { $0 + worker * 2 * d + d }
+                    for r in (worker * size)..<Swift.min(rows, (worker + 1) * size) {
+                        let row = px + r * d, g = pg + r * d
+                        let m = meanP[r], inv = invP[r]
+                        if let gw, let gb {
                             for k in 0..<d {
-                                let gh = Double(g[k]) * Double(pw?[k] ?? 1)
-                                a += gh
-                                b += gh * Double((row[k] - m) * inv)
-                            }
-                            let meanG = Float(a / Double(d)), meanGX = Float(b / Double(d))
-                            for k in 0..<d {
-                                let gh = g[k] * (pw?[k] ?? 1)
-                                dst[k] = inv * (gh - meanG - (row[k] - m) * inv * meanGX)
+                                gw[k] += Double(g[k] * ((row[k] - m) * inv))
+                                gb[k] += Double(g[k])
                             }
                         }
-                    }
-                } }
-                grads.append(gx)
-            } else { grads.append(nil) }
-            let needWeight = weight?.requiresGrad == true, needBias = bias?.requiresGrad == true
-            if needWeight || needBias {
-                var gw = [Double](repeating: 0, count: d), gb = [Double](repeating: 0, count: d)
-                for r in 0..<rows {
-                    let row = px + r * d, g = pg + r * d, m = mean[r], inv = invStd[r]
-                    for k in 0..<d {
-                        gw[k] += Double(g[k] * ((row[k] - m) * inv))
-                        gb[k] += Double(g[k])
+                        guard let pgx else { continue }
+                        let dst = pgx + r * d
+                        // dx = invstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = g·γ.
+                        var a = 0.0, b = 0.0
+                        if let pw {
+                            for k in 0..<d {
+                                let gh = g[k] * pw[k]
+                                a += Double(gh)
+                                b += Double(gh) * Double((row[k] - m) * inv)
+                            }
+                        } else {
+                            for k in 0..<d {
+                                a += Double(g[k])
+                                b += Double(g[k]) * Double((row[k] - m) * inv)
+                            }
+                        }
+                        let meanG = Float(a / Double(d)), meanGX = Float(b / Double(d))
+                        if let pw {
+                            for k in 0..<d { dst[k] = inv * (g[k] * pw[k] - meanG - (row[k] - m) * inv * meanGX) }
+                        } else {
+                            for k in 0..<d { dst[k] = inv * (g[k] - meanG - (row[k] - m) * inv * meanGX) }
+                        }
                     }
                 }
-                if weight != nil { grads.append(needWeight ? Tensor(shape: normalizedShape, scalars: gw.map { Float($0) }) : nil) }
-                if bias != nil { grads.append(needBias ? Tensor(shape: normalizedShape, scalars: gb.map { Float($0) }) : nil) }
-            } else {
-                if weight != nil { grads.append(nil) }
-                if bias != nil { grads.append(nil) }
+            } }
+            var grads: [Tensor?] = [gx]
+            func total(_ offset: Int) -> Tensor {
+                var sums = [Double](repeating: 0, count: d)
+                if let partials {
+                    for w in 0..<workers { for k in 0..<d { sums[k] += partials[w * 2 * d + offset + k] } }
+                }
+                return Tensor(shape: normalizedShape, scalars: sums.map { Float($0) })
             }
+            if weight != nil { grads.append(needWeight ? total(0) : nil) }
+            if bias != nil { grads.append(needBias ? total(d) : nil) }
             return grads
         }
     }

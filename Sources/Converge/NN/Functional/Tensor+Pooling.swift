@@ -90,6 +90,10 @@ extension Tensor {
         var winners = [Int32](repeating: 0, count: out.count)
         let px = x.storage.pointer, po = out.storage.pointer
         winners.withUnsafeMutableBufferPointer { idx in
+            if g.padding == Size2D(0) && g.dilation == Size2D(1) {
+                maxPoolUnpadded(px, po, idx.baseAddress!, g)
+                return
+            }
             for p in 0..<g.planes {
                 let src = px + p * inPlane
                 for oy in 0..<oh {
@@ -125,6 +129,42 @@ extension Tensor {
                 }
             }
             return [gx]
+        }
+    }
+
+    /// Max pooling without padding or dilation (every window lies inside the plane): the same
+    /// winners as the general loop (the first maximum in window order; the first NaN wins), with
+    /// no bounds tests, planes split over the cores.
+    private static func maxPoolUnpadded(_ px: UnsafeMutablePointer<Float>, _ po: UnsafeMutablePointer<Float>,
+                                        _ idx: UnsafeMutablePointer<Int32>, _ g: PoolingGeometry) {
+        let oh = g.outHeight, ow = g.outWidth, width = g.width, inPlane = g.height * width, outPlane = oh * ow
+        let kh = g.kernel.height, kw = g.kernel.width, sh = g.stride.height, sw = g.stride.width
+        Parallel.forChunks(g.planes, threshold: Swift.max(2, Parallel.memoryBoundThreshold / Swift.max(inPlane, 1))) { planes in
+            for p in planes {
+                let src = px + p * inPlane
+                let dst = po + p * outPlane, winner = idx + p * outPlane
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        let base = oy * sh * width + ox * sw
+                        var best = src[base], bestIndex = base
+                        if !best.isNaN {
+                            search: for ki in 0..<kh {
+                                let row = base + ki * width
+                                for kj in (ki == 0 ? 1 : 0)..<kw {
+                                    let v = src[row + kj]
+                                    if v > best || v.isNaN {
+                                        best = v
+                                        bestIndex = row + kj
+                                        if v.isNaN { break search }
+                                    }
+                                }
+                            }
+                        }
+                        dst[oy * ow + ox] = best
+                        winner[oy * ow + ox] = Int32(bestIndex)
+                    }
+                }
+            }
         }
     }
 

@@ -52,4 +52,32 @@ final class Conv2dTests: XCTestCase {
         } } }
         XCTAssertEqual(y.scalars[(1 * 4 + 1) * 5 + 2], expected, accuracy: 1e-5)
     }
+
+    /// Several samples share one product (the batched path) and give what one sample at a time
+    /// gives (the per-sample path), forward and backward, with groups, stride and padding.
+    func testBatchedProductsMatchOneSampleAtATime() {
+        Random.seed(5)
+        let conv = Conv2d(4, 6, kernelSize: 3, stride: [1, 2], padding: 1, groups: 2)
+        let x = Tensor.randomNormal([5, 4, 6, 7], requiresGrad: true)
+        XCTAssertGreaterThan(ConvolutionGeometry(batch: 5, inChannels: 4, height: 6, width: 7, outChannels: 6, kernelHeight: 3,
+                                                 kernelWidth: 3, stride: [1, 2], padding: 1, dilation: 1, groups: 2).samplesPerProduct, 1)
+        let y = conv(x)
+        (y * y).sum().backward()
+        let batchedWeightGrad = conv.weight.grad!.scalars, batchedBiasGrad = conv.bias!.grad!.scalars
+        let batchedInputGrad = x.grad!.scalars
+        conv.weight.grad = nil
+        conv.bias!.grad = nil
+        var outputs: [Float] = [], inputGrads: [Float] = []
+        for n in 0..<5 {
+            let sample = Tensor(shape: [1, 4, 6, 7], scalars: Array(x.scalars[(n * 168)..<((n + 1) * 168)]), requiresGrad: true)
+            let ys = conv(sample)
+            (ys * ys).sum().backward()
+            outputs += ys.scalars
+            inputGrads += sample.grad!.scalars
+        }
+        for (a, b) in zip(y.scalars, outputs) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        for (a, b) in zip(batchedInputGrad, inputGrads) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        for (a, b) in zip(batchedWeightGrad, conv.weight.grad!.scalars) { XCTAssertEqual(a, b, accuracy: 1e-3 * max(1, abs(b))) }
+        for (a, b) in zip(batchedBiasGrad, conv.bias!.grad!.scalars) { XCTAssertEqual(a, b, accuracy: 1e-3 * max(1, abs(b))) }
+    }
 }

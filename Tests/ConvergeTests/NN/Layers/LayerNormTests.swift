@@ -32,4 +32,25 @@ final class LayerNormTests: XCTestCase {
         let plain = Tensor.randomNormal([3, 5], requiresGrad: true)
         assertGradientsMatch(gradientCheck([plain]) { t in t[0].layerNorm(normalizedShape: [5]) })
     }
+
+    /// Inputs large enough to split across workers give the gradients one worker gives (the
+    /// weight and bias gradients are per-worker partial sums added up after).
+    func testGradientsDoNotDependOnTheWorkerCount() {
+        let g = RandomGenerator(seed: 7)
+        let x = Tensor.randomNormal([4100, 256], generator: g, requiresGrad: true)
+        let weight = Tensor.randomNormal([256], mean: 1, std: 0.2, generator: g, requiresGrad: true)
+        let bias = Tensor.randomNormal([256], generator: g, requiresGrad: true)
+        let upstream = Tensor.randomNormal([4100, 256], generator: g)
+        func gradients(threads: Int) -> [[Float]] {
+            let saved = Parallel.threadCount
+            Parallel.threadCount = threads
+            defer { Parallel.threadCount = saved }
+            for t in [x, weight, bias] { t.grad = nil }
+            x.layerNorm(normalizedShape: [256], weight: weight, bias: bias).backward(upstream)
+            return [x.grad!.scalars, weight.grad!.scalars, bias.grad!.scalars]
+        }
+        let one = gradients(threads: 1), two = gradients(threads: 2)
+        for (a, b) in zip(one, two) { XCTAssertNil(mismatch(a, b, rtol: 1e-5, atol: 1e-4)) }
+        XCTAssertGreaterThan(one[2].map { abs($0) }.max()!, 1)
+    }
 }
