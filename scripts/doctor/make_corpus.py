@@ -119,6 +119,9 @@ def main():
     deep_sigmoid = "model: { mlp: { hidden: [32, 32, 32, 32, 32, 32, 32, 32], activation: sigmoid } }"
     recipe(B, "vanishing-deep-sigmoid-moons", "seed: 1\n" + data("moons.csv") + "\n" + deep_sigmoid + "\noptimizer: { name: sgd, lr: 0.1 }\n" + T % (15, 32, ""), "vanishing-gradients", True, ref)
     recipe(B, "vanishing-deep-sigmoid-circles", "seed: 2\n" + data("circles.csv") + "\n" + deep_sigmoid + "\noptimizer: { name: sgd, lr: 0.1, momentum: 0.9 }\n" + T % (15, 32, ""), "vanishing-gradients", True, "healthy/circles-adam.yaml")
+    # A layer list (no init key, no `batchnorm: true`): the repair inserts BatchNorm layers.
+    deep_sigmoid_layers = "model: { layers: [ " + "{linear: {out: 32}}, {sigmoid: {}}, " * 6 + "{linear: {out: 1}} ] }"
+    recipe(B, "vanishing-deep-sigmoid-layers", "seed: 32\n" + data("moons.csv") + "\n" + deep_sigmoid_layers + "\noptimizer: { name: sgd, lr: 0.1 }\n" + T % (15, 32, ""), "vanishing-gradients", True, ref)
     recipe(B, "vanishing-small-init-relu", "seed: 3\n" + data("moons.csv") + "\nmodel: { mlp: { hidden: [32, 32, 32, 32, 32, 32], activation: relu, init: normal-0.01 } }\noptimizer: { name: sgd, lr: 0.05 }\n" + T % (15, 32, ""), "vanishing-gradients", True, ref)
     recipe(B, "vanishing-tanh-large-init", "seed: 4\n" + data("circles.csv") + "\nmodel: { mlp: { hidden: [64, 64, 64], activation: tanh, init: normal-1.0 } }\noptimizer: { name: sgd, lr: 0.05 }\n" + T % (15, 32, ""), "vanishing-gradients", True, "healthy/circles-tanh-xavier.yaml")
     recipe(B, "exploding-sgd-lr-moons", "seed: 5\n" + data("moons.csv") + "\nmodel: { mlp: { hidden: [64, 64, 64], activation: relu, init: he } }\noptimizer: { name: sgd, lr: 3.0, momentum: 0.9 }\n" + T % (15, 32, ""), "exploding-gradients", True, ref)

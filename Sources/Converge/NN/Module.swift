@@ -28,7 +28,9 @@ open class Module {
     private var nextHookID = 0
     /// What reflection found in this module's own stored properties (nil: not reflected yet).
     private var reflected: ReflectedProperties?
-    /// The tree below this module as last enumerated, and the structure generation it was built at.
+    /// The tree below this module as last enumerated (without the module itself: a reference to
+    /// itself would keep every enumerated model alive for ever), and the structure generation it
+    /// was built at.
     private var cachedTree: (generation: Int, modules: [(String, Module)])?
 
     /// A function called after every forward pass with the module, its input and output.
@@ -130,7 +132,7 @@ open class Module {
     public func namedModules() -> [(String, Module)] {
         let result: [(String, Module)]
         if let cachedTree, cachedTree.generation == Module.structureGeneration {
-            result = cachedTree.modules
+            result = [("", self)] + cachedTree.modules
         } else {
             var tree: [(String, Module)] = []
             func visit(_ module: Module, _ prefix: String) {
@@ -140,7 +142,7 @@ open class Module {
                 }
             }
             visit(self, "")
-            cachedTree = (Module.structureGeneration, tree)
+            cachedTree = (Module.structureGeneration, Array(tree.dropFirst()))
             result = tree
         }
         for (prefix, module) in result where module.path == nil || prefix != "" { module.path = prefix }

@@ -215,7 +215,7 @@ public enum ModelBuilder {
                 shape = target
             default:
                 guard let next = try buildSequenceLayer(spec, shape: shape, outputs: outputs, into: model, file: file,
-                                                        generator: generator) else {
+                                                        memory: &memory, generator: generator) else {
                     throw RecipeError(file: file, line: spec.line, field: spec.path, message: "unknown layer '\(spec.kind)'")
                 }
                 shape = next

@@ -13,7 +13,8 @@ import Darwin
 /// The lock is `flock(2)` on the folder itself (no lock file is created, so a refused run leaves
 /// the folder exactly as it was). The kernel drops it when the process ends, however it ends, so
 /// a killed run never leaves a stale lock. The holder records who it is in `run-state.json`
-/// (``RunFolderState``) so that a refused run can name it.
+/// (``RunFolderState``) so that a refused run can name it; a record left by a dead run never
+/// blocks a new run and is never named as the holder (see `holder(of:wait:)`).
 public final class RunFolderLock {
     /// The locked folder.
     public let folder: URL
@@ -48,16 +49,6 @@ public final class RunFolderLock {
             throw FileIOError.posix(folder.path, "lock the run folder", errno: code)
         }
         descriptor = fd
-    }
-
-    /// The running holder recorded in `run-state.json`, waiting up to a second for a holder that has
-    /// just taken the lock to record itself.
-    static func holder(of folder: URL) -> String? {
-        for _ in 0..<20 {
-            if let state = RunFolderState.read(in: folder), state.state == "running" { return state.holderDescription }
-            usleep(50_000)
-        }
-        return nil
     }
 
     /// Releases the lock (also done on deinit).

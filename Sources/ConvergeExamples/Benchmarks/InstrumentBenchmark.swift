@@ -8,7 +8,8 @@ import Foundation
 /// Plain and instrumented runs alternate (which goes first alternates too), `--repeats` rounds
 /// after one warm-up of each; the overhead is the relative difference of the median wall time
 /// per step. The time inside each instrument (the panel's own clocks) is reported beside it, as
-/// a share of the median plain step, and the load average before and after.
+/// a share of the median plain step, the process CPU time per step (less sensitive to other
+/// processes than wall time), and the load average before and after.
 public enum InstrumentBenchmark {
     /// An LSTM over [B, 20, 16], the last hidden state into a Linear head.
     final class SequenceModel: Module {
@@ -36,7 +37,10 @@ public enum InstrumentBenchmark {
             var result = BenchmarkResult(label: "instruments \(config)", value: overhead, unit: "% of step time (wall clock, medians)",
                                          note: String(format: "%.3f ms/step plain, %.3f ms/step instrumented, every %d steps, median of %d rounds; load %@ → %@",
                                                       plain * 1e3, instrumented * 1e3, interval, repeats, before, loadAverage()))
-            result.details.append("round: plain ms/step, instrumented ms/step, overhead")
+            let cpuPlain = median(m.cpuPlain), cpuInstrumented = median(m.cpuInstrumented)
+            result.details.append(String(format: "process CPU time: %.3f ms/step plain, %.3f ms/step instrumented: %+.1f%% (less sensitive to the machine's load than wall time)",
+                                         cpuPlain * 1e3, cpuInstrumented * 1e3, (cpuInstrumented - cpuPlain) / cpuPlain * 100))
+            result.details.append("round: plain ms/step, instrumented ms/step, overhead (wall clock)")
             for (i, (p, q)) in zip(m.plain, m.instrumented).enumerated() {
                 result.details.append(String(format: "  %d: %.3f, %.3f, %+.1f%%", i + 1, p * 1e3, q * 1e3, (q - p) / p * 100))
             }
@@ -58,9 +62,17 @@ public enum InstrumentBenchmark {
         (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).map { String($0.split(separator: " ").first ?? "?") } ?? "?"
     }
 
-    /// Seconds per step without and with the instruments in each round, and each instrument's
-    /// own seconds per step in each instrumented round.
-    static func measure(config: String, repeats: Int, interval: Int) throws -> (plain: [Double], instrumented: [Double], spent: [(String, [Double])]) {
+    /// The process's CPU time in seconds (all threads).
+    static func cpuSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
+    /// Wall and CPU seconds per step without and with the instruments in each round, and each
+    /// instrument's own seconds per step in each instrumented round.
+    static func measure(config: String, repeats: Int, interval: Int)
+        throws -> (plain: [Double], instrumented: [Double], cpuPlain: [Double], cpuInstrumented: [Double], spent: [(String, [Double])]) {
         let g = RandomGenerator(seed: 7)
         let count = 8192
         let data: TensorDataset
@@ -75,7 +87,7 @@ public enum InstrumentBenchmark {
         let batch = config == "mlp" ? 256 : 64
         // 160 steps either way (32 × 5 and 16 × 10): measured at steps 0, 10, …, 150, one step in ten.
         let epochs = config == "mlp" ? 5 : 10
-        func run(_ instruments: [Callback]) throws -> Double {
+        func run(_ instruments: [Callback]) throws -> (wall: Double, cpu: Double) {
             Random.seed(1)
             let model: Module = config == "mlp"
                 ? Sequential { Linear(128, 256); BatchNorm(256); ReLU(); Dropout(0.3); Linear(256, 128); BatchNorm(128); ReLU(); Dropout(0.3); Linear(128, 1) }
@@ -84,27 +96,30 @@ public enum InstrumentBenchmark {
             let trainer = Trainer(model: model, optimizer: optimizer, loss: .binaryCrossEntropyWithLogits,
                                   callbacks: instruments + [GradientClipping(maxNorm: 1)])
             let loader = DataLoader(data, batchSize: batch, shuffle: true, seed: 2)
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now().uptimeNanoseconds, cpu = cpuSeconds()
             try trainer.fit(train: loader, epochs: epochs)
-            return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(trainer.globalStep)
+            let steps = Double(trainer.globalStep)
+            return (Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / steps, (cpuSeconds() - cpu) / steps)
         }
         _ = try run([])
         _ = try run([InstrumentPanel(interval: interval)])
-        var plain: [Double] = [], instrumented: [Double] = []
+        var plain: [Double] = [], instrumented: [Double] = [], cpuPlain: [Double] = [], cpuInstrumented: [Double] = []
         var spent: [(String, [Double])] = [("snr", []), ("update-ratio", []), ("sharpness", []), ("alpha", [])]
         let steps = Double(epochs * ((data.count + batch - 1) / batch))
         for round in 0..<repeats {
             let panel = InstrumentPanel(interval: interval)
+            func runPlain() throws { let t = try run([]); plain.append(t.wall); cpuPlain.append(t.cpu) }
+            func runInstrumented() throws { let t = try run([panel]); instrumented.append(t.wall); cpuInstrumented.append(t.cpu) }
             if round % 2 == 0 {
-                plain.append(try run([]))
-                instrumented.append(try run([panel]))
+                try runPlain()
+                try runInstrumented()
             } else {
-                instrumented.append(try run([panel]))
-                plain.append(try run([]))
+                try runInstrumented()
+                try runPlain()
             }
             let seconds = [panel.signalToNoise.secondsSpent, panel.updateRatio.secondsSpent, panel.sharpness.secondsSpent, panel.stepQuality.secondsSpent]
             for i in spent.indices { spent[i].1.append(seconds[i] / steps) }
         }
-        return (plain, instrumented, spent)
+        return (plain, instrumented, cpuPlain, cpuInstrumented, spent)
     }
 }

@@ -150,6 +150,20 @@ final class BadInputCatalogueTests: XCTestCase {
         try Data([0x73, 0x65, 0x65, 0x64, 0x3A, 0x20, 0xFF, 0xFE, 0x0A]).write(to: folder.appendingPathComponent("latin1.yaml"))
         try fm.createDirectory(at: folder.appendingPathComponent("dir.yaml"), withIntermediateDirectories: true)
 
+        // Sequence models whose embedding, attention or recurrent state cannot fit: refused by
+        // the memory estimate before anything is allocated.
+        var generator = SystemRandomNumberGenerator()
+        try write("corpus.txt", String((0..<60_000).map { _ in "abcdefgh ".randomElement(using: &generator)! }))
+        func sequenceRecipe(_ name: String, context: Int, _ model: String) throws -> String {
+            try write("\(name).yaml", """
+            data: { train: corpus.txt, format: text, tokenization: characters, context: \(context) }
+            model:
+            \(model)
+            training: { epochs: 1, batch_size: 8 }
+            """)
+            return "\(name).yaml"
+        }
+
         let max = "9223372036854775807"
         let cases: [Case] = [
             // Sizes that overflow or cannot fit.
@@ -164,6 +178,20 @@ final class BadInputCatalogueTests: XCTestCase {
             Case(name: "conv padding 1e300", arguments: ["train", try layers("c3", "{reshape: [1, 2]}, {conv1d: {out: 2, kernel: 1, padding: 1e300}}, {flatten: {}}, {linear: {out: 1}}")], expect: ["c3.yaml:3", "padding"]),
             Case(name: "conv dilation Int.max", arguments: ["train", try layers("c4", "{reshape: [1, 2]}, {conv1d: {out: 2, kernel: 2, dilation: \(max)}}, {flatten: {}}, {linear: {out: 1}}")], expect: ["c4.yaml:3", "conv1d"]),
             Case(name: "conv out huge", arguments: ["train", try layers("c5", "{reshape: [1, 2]}, {conv1d: {out: 2000000000, kernel: 1}}, {flatten: {}}, {linear: {out: 1}}")], expect: ["c5.yaml:3", "GiB"]),
+            Case(name: "embedding too big for memory", arguments: ["train", try sequenceRecipe("m1", context: 16, "  layers: [{embedding: {vocab: 900000000, dim: 64}}, {linear: {out: 9}}]")],
+                 expect: ["m1.yaml:3", "model.layers[0]", "GiB", "embedding vocab 900000000 × dim 64", "this machine has"]),
+            Case(name: "positions too big for memory", arguments: ["train", try sequenceRecipe("m2", context: 16, "  layers: [{embedding: {vocab: 9, dim: 64}}, {positional_embedding: {max_length: 900000000}}, {linear: {out: 9}}]")],
+                 expect: ["m2.yaml:3", "model.layers[1]", "GiB", "max_length 900000000"]),
+            Case(name: "attention too big for memory", arguments: ["train", try sequenceRecipe("m3", context: 4000, "  layers: [{embedding: {vocab: 9, dim: 8}}, {transformer_block: {heads: 8}}, {linear: {out: 9}}]")],
+                 expect: ["m3.yaml:3", "model.layers[1]", "GiB for its activations at batch_size 8", "attention over 4000 positions × 8 heads"]),
+            Case(name: "transformer ffn too big for memory", arguments: ["train", try sequenceRecipe("m4", context: 16, "  layers: [{embedding: {vocab: 9, dim: 64}}, {transformer_block: {heads: 4, ffn: 900000000}}, {linear: {out: 9}}]")],
+                 expect: ["m4.yaml:3", "model.layers[1]", "GiB", "ffn 900000000"]),
+            Case(name: "lstm too big for memory", arguments: ["train", try layers("m5", "{reshape: [2, 1]}, {lstm: {hidden: 100000, last: true}}, {linear: {out: 2}}")],
+                 expect: ["m5.yaml:3", "model.layers[1]", "GiB", "lstm hidden 100000"]),
+            Case(name: "gru layers too big for memory", arguments: ["train", try layers("m6", "{reshape: [2, 1]}, {gru: {hidden: 20000, layers: 60, last: true}}, {linear: {out: 2}}")],
+                 expect: ["m6.yaml:3", "model.layers[1]", "GiB", "gru hidden 20000 × 60 layers"]),
+            Case(name: "gpt too big for memory", arguments: ["train", try sequenceRecipe("m7", context: 16, "  gpt: { d_model: 65536, heads: 4, layers: 12 }")],
+                 expect: ["m7.yaml:3", "model.gpt", "GiB", "d_model 65536"]),
             Case(name: "linear out 1e300", arguments: ["train", try layers("l1", "{linear: {out: 1e300}}")], expect: ["l1.yaml:3", "out"]),
             Case(name: "linear out fraction", arguments: ["train", try layers("l2", "{linear: {out: 2.5}}")], expect: ["l2.yaml:3", "out"]),
             Case(name: "linear out negative", arguments: ["train", try layers("l3", "{linear: {out: -3}}")], expect: ["l3.yaml:3", "out"]),

@@ -31,15 +31,28 @@ struct ConvergeProcess {
 
     private final class Marker {}
 
+    /// Whether this build runs under AddressSanitizer or ThreadSanitizer (and so does the
+    /// `converge` built beside it): their shadow memory takes terabytes of address space, so an
+    /// address-space limit would stop the child before it starts.
+    static let isSanitized: Bool = {
+        if ProcessInfo.processInfo.environment["CONVERGE_SANITIZER"].map({ !$0.isEmpty }) == true { return true }
+        let everything = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
+        return dlsym(everything, "__asan_init") != nil || dlsym(everything, "__tsan_init") != nil
+    }()
+
     /// Starts `converge arguments…` in `folder` with extra environment variables, under a 4 GiB
     /// address-space limit (so that a case that escapes its memory check cannot take the machine).
+    /// Under a sanitizer, which cannot run under such a limit, the child's memory estimate is
+    /// capped at 4 GiB instead (`CONVERGE_MEMORY_LIMIT`), so every case sees the same limit.
     static func start(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -v 4194304; exec \"$0\" \"$@\"", try executable().path] + arguments
+        let limit = isSanitized ? "" : "ulimit -v 4194304; "
+        process.arguments = ["-c", limit + "exec \"$0\" \"$@\"", try executable().path] + arguments
         process.currentDirectoryURL = folder
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
+        if isSanitized { env["CONVERGE_MEMORY_LIMIT"] = "4G" }
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let out = Pipe(), err = Pipe()

@@ -176,4 +176,29 @@ final class ModuleContainerTests: XCTestCase {
         _ = outer.modules   // cached: the paths are assigned again
         XCTAssertEqual(inner.path, "1")
     }
+
+    /// An enumerated (and trained) model is freed when its last user lets go: the cached tree of
+    /// modules must not hold the model itself (a leak LeakSanitizer found in every test that
+    /// built a model).
+    func testAnEnumeratedTrainedModelIsFreed() throws {
+        weak var weakModel: Module?
+        weak var weakLayer: Module?
+        weak var weakWeight: Tensor?
+        func train() throws {
+            let layer = Linear(3, 2)
+            let model = Sequential { layer; ReLU(); Linear(2, 1) }
+            weakModel = model
+            weakLayer = layer
+            weakWeight = layer.weight
+            _ = model.namedParameters()
+            _ = model.namedModules()   // from the cache
+            let trainer = Trainer(model: model, optimizer: Adam(model.parameters, learningRate: 0.01), loss: .meanSquaredError)
+            let data = TensorDataset(features: Tensor.ones([4, 3]), labels: Tensor.zeros([4, 1]))
+            try trainer.fit(train: DataLoader(data, batchSize: 2), epochs: 1)
+        }
+        try train()
+        XCTAssertNil(weakModel, "the model is kept alive after its last use")
+        XCTAssertNil(weakLayer)
+        XCTAssertNil(weakWeight)
+    }
 }

@@ -76,7 +76,7 @@ extension DoctorChecklist {
             figures.append(DoctorReport.Figure(file: "instruments.svg", caption: "Instruments: gradient signal-to-noise and update-to-weight ratio per layer, sharpness against the stability edge, step-size quality α",
                                                chart: instruments))
             details.append("")
-            details.append("Instruments (every \(panel.interval) steps, on a quarter of the step's batch): \(String(format: "%.2f", panel.secondsSpent)) s spent measuring.")
+            details.append("Instruments (every \(panel.interval) steps, on \(DoctorFormat.percent(panel.probeFraction)) of the step's batch, at least \(panel.minimumProbeRows) examples): \(String(format: "%.2f", panel.secondsSpent)) s spent measuring.")
         }
         return DoctorReport.Section(title: "", findings: findings, details: details, figures: figures)
     }

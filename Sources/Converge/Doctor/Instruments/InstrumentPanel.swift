@@ -4,7 +4,8 @@ import Foundation
 /// Every instrument at once, cheap enough to leave on: gradient signal-to-noise, the
 /// update-to-weight ratio, the sharpness (largest Hessian eigenvalue) and the step-size quality
 /// α, every `interval` steps, sharing their extra passes on one probe — the first
-/// `probeFraction` of the step's batch, with the step's own dropout masks:
+/// `probeFraction` of the step's batch (at least ``minimumProbeRows`` examples, at most half the
+/// batch when that floor applies), with the step's own dropout masks:
 ///
 /// 1. after the trainer's backward pass, one forward/backward pass on the probe at θₜ gives the
 ///    probe's gradient `gₚ`. Signal-to-noise per layer comes from `gₚ` against the batch
@@ -20,7 +21,8 @@ import Foundation
 ///    anyway), fitted by a parabola in the least-squares sense (the two ends see different
 ///    batches, so the four values do not fit exactly). No extra pass.
 ///
-/// So the instruments cost two small forward/backward passes every `interval` steps, and
+/// So the instruments cost two small forward/backward passes (an eighth of the batch each, by
+/// default) every `interval` steps, and
 /// reductions over the parameters into buffers allocated once (`converge bench instruments`
 /// measures it). Put the panel before gradient clipping in the callback list, so that it reads
 /// the unclipped batch gradient. Every side effect (gradients, BatchNorm statistics, the random
@@ -31,6 +33,9 @@ public final class InstrumentPanel: Callback {
     public let interval: Int
     /// The part of the batch the probe passes use.
     public let probeFraction: Double
+    /// The fewest examples in the probe (up to half the batch): small batches keep a probe
+    /// large enough to estimate from, large ones do not pay for a big one.
+    public let minimumProbeRows: Int
     /// Signal-to-noise measurements and findings.
     public let signalToNoise: GradientSignalToNoise
     /// Update-to-weight ratio measurements and findings.
@@ -60,10 +65,12 @@ public final class InstrumentPanel: Callback {
     private var measuring = false
 
     /// Creates the panel.
-    public init(interval: Int = 10, probeFraction: Double = 0.25) {
-        precondition(interval >= 1 && probeFraction > 0 && probeFraction <= 1, "InstrumentPanel: need interval ≥ 1 and probeFraction in (0, 1]")
+    public init(interval: Int = 10, probeFraction: Double = 0.125, minimumProbeRows: Int = 8) {
+        precondition(interval >= 1 && probeFraction > 0 && probeFraction <= 1 && minimumProbeRows >= 1,
+                     "InstrumentPanel: need interval ≥ 1, probeFraction in (0, 1] and minimumProbeRows ≥ 1")
         self.interval = interval
         self.probeFraction = probeFraction
+        self.minimumProbeRows = minimumProbeRows
         signalToNoise = GradientSignalToNoise(interval: interval, probeFraction: probeFraction)
         updateRatio = UpdateRatioMonitor(interval: interval)
         sharpness = SharpnessMonitor(interval: interval, probeFraction: probeFraction)
@@ -125,7 +132,7 @@ public final class InstrumentPanel: Callback {
         guard let random, let batch = trainer.lastBatch else { return }
         let n = batch.inputs.shape.first ?? 0
         let minimum = probe.minimumRows
-        let rows = Swift.min(n, Swift.max(minimum, Int((Double(n) * probeFraction).rounded())))
+        let rows = Swift.min(n, Swift.max(minimum, Swift.min(minimumProbeRows, n / 2), Int((Double(n) * probeFraction).rounded())))
         guard rows >= minimum, n >= 2 else { return }
         let inputs = InstrumentProbe.rows(batch.inputs, 0..<rows), targets = InstrumentProbe.rows(batch.targets, 0..<rows)
         var start = DispatchTime.now().uptimeNanoseconds

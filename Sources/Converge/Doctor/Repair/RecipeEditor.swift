@@ -147,6 +147,31 @@ public struct RecipeEditor {
         annotate(line: mark.line - 1, comment)
     }
 
+    /// Inserts `item` (YAML flow text, e.g. `{batchnorm: {}}`) into a list just before the item
+    /// at `path` (e.g. `model.layers[3]`), in the list's own style — `[a, item, b]` for a flow
+    /// list, a new `- item` line for a block list — and marks the line (when `comment` is not empty).
+    public mutating func insertItem(_ item: String, before path: String, comment: String) throws {
+        let map = RecipeSourceMap(source: source)
+        guard let node = map.node(at: path), let mark = node.mark else { throw EditError(description: "no list item at \(path)") }
+        var all = lines
+        let i = mark.line - 1
+        guard all.indices.contains(i) else { throw EditError(description: "no line \(mark.line)") }
+        var chars = Array(all[i])
+        let column = Swift.min(mark.column - 1, chars.count)
+        let before = String(chars[..<column])
+        if before.trimmingCharacters(in: .whitespaces) == "-" {
+            // Block list: `  - relu: {}` → a new `  - item` line above it.
+            all.insert(before + item, at: i)
+            lines = all
+            annotate(line: i, comment)
+            return
+        }
+        chars.insert(contentsOf: Array("\(item), "), at: column)
+        all[i] = String(chars)
+        lines = all
+        annotate(line: i, comment)
+    }
+
     /// A unified diff-like listing of the lines that differ between `original` and `source`
     /// (`-` old, `+` new, with line numbers), for the repair's recipe diff.
     public static func diff(from original: String, to edited: String, name: String = "recipe.yaml") -> String {

@@ -8,6 +8,14 @@ public enum RecipeRepairs {
         activation == "tanh" || activation == "sigmoid" ? "xavier" : "he"
     }
 
+    /// The indices of a layer list's hidden linear and conv layers: every one but the last
+    /// weighted layer (the output), each followed by another layer (where BatchNorm goes).
+    static func hiddenWeightedLayers(_ layers: [Recipe.LayerSpec]) -> [Int] {
+        let weighted: Set<String> = ["linear", "conv1d", "conv2d"]
+        guard let output = layers.lastIndex(where: { weighted.contains($0.kind) }) else { return [] }
+        return layers.indices.filter { weighted.contains(layers[$0].kind) && $0 < output && $0 + 1 < layers.count && !layers[$0 + 1].kind.hasSuffix("norm") }
+    }
+
     /// The remedy in the recipe's terms (fields and values).
     public static func advice(_ remedy: Remedy, recipe: Recipe) -> String {
         switch remedy {
@@ -20,8 +28,12 @@ public enum RecipeRepairs {
             }
             return remedy.description
         case .batchNorm:
-            if case .mlp = recipe.model { return "add BatchNorm after each hidden layer: model.mlp.batchnorm: true" }
-            return "add batchnorm layers after the hidden linear/conv layers"
+            switch recipe.model {
+            case .mlp: return "add BatchNorm after each hidden layer: model.mlp.batchnorm: true"
+            case .layers(let layers):
+                let names = hiddenWeightedLayers(layers).map { "model.layers[\($0)]" }
+                return names.isEmpty ? remedy.description : "add a {batchnorm: {}} layer after " + names.joined(separator: ", ")
+            }
         case .leakyReLU:
             if case .mlp = recipe.model { return "use model.mlp.activation: leaky_relu (units cannot die)" }
             return "replace the relu layers by leaky_relu"
@@ -58,8 +70,19 @@ public enum RecipeRepairs {
             guard case .mlp(let m) = recipe.model else { return nil }
             return try set("model.mlp.init", matchedInitializer(for: m.activation), "initializer matched to \(m.activation)")
         case .batchNorm:
-            guard case .mlp = recipe.model else { return nil }
-            return try set("model.mlp.batchnorm", "true", "BatchNorm")
+            switch recipe.model {
+            case .mlp:
+                return try set("model.mlp.batchnorm", "true", "BatchNorm")
+            case .layers(let layers):
+                let hidden = hiddenWeightedLayers(layers)
+                guard !hidden.isEmpty else { return nil }
+                // From the end, so the earlier items keep their indices; the comment once.
+                for (n, index) in hidden.reversed().enumerated() {
+                    try editor.insertItem("{batchnorm: {}}", before: "model.layers[\(index + 1)]",
+                                          comment: n == hidden.count - 1 ? "doctor: added BatchNorm after each hidden linear/conv layer" : "")
+                }
+                return "\(hidden.count) batchnorm layer\(hidden.count == 1 ? "" : "s") added after the hidden linear/conv layers"
+            }
         case .leakyReLU:
             switch recipe.model {
             case .mlp(let m):

@@ -60,4 +60,28 @@ final class RecipeEditorTests: XCTestCase {
         XCTAssertEqual(switched.optimizer.name, "adam")
         XCTAssertEqual(switched.optimizer.learningRate, 0.003, "SGD's 0.5 does not suit Adam")
     }
+
+    /// BatchNorm for a layer list: a `{batchnorm: {}}` item after every hidden linear/conv layer
+    /// (not the output, not where a norm already follows), in a flow list and in a block list.
+    func testBatchNormIsInsertedIntoLayerListsInTheirOwnStyle() throws {
+        let url = URL(fileURLWithPath: "/tmp/r.yaml")
+        let flow = "data: { train: t.csv }\nmodel: { layers: [ {linear: {out: 4}}, {relu: {}}, {linear: {out: 4}}, {layernorm: {}}, {relu: {}}, {linear: {out: 1}} ] }\n"
+        let block = "data: { train: t.csv }\nmodel:\n  layers:\n    - linear: {out: 4}\n    - tanh: {}\n    - linear: {out: 4}\n    - tanh: {}\n    - linear: {out: 1}\n"
+        for (source, expected) in [(flow, ["linear", "batchnorm", "relu", "linear", "layernorm", "relu", "linear"]),
+                                   (block, ["linear", "batchnorm", "tanh", "linear", "batchnorm", "tanh", "linear"])] {
+            let recipe = try Recipe.parse(source, file: url)
+            var editor = RecipeEditor(source: source)
+            let change = try XCTUnwrap(try RecipeRepairs.apply(.batchNorm, to: recipe, editor: &editor))
+            XCTAssertTrue(change.hasPrefix("\(expected.filter { $0 == "batchnorm" }.count) batchnorm layer"), change)
+            let repaired = try Recipe.parse(editor.source, file: url)
+            guard case .layers(let specs) = repaired.model else { return XCTFail("not a layer list") }
+            XCTAssertEqual(specs.map(\.kind), expected, editor.source)
+            XCTAssertEqual(editor.source.components(separatedBy: "# doctor:").count, 2, "one comment: \(editor.source)")
+            XCTAssertNotNil(DoctorAdvice.alreadyApplied(.batchNorm, in: repaired), "a second BatchNorm is not recommended")
+        }
+        let block2 = try Recipe.parse(block, file: url)
+        var editor = RecipeEditor(source: block)
+        _ = try RecipeRepairs.apply(.batchNorm, to: block2, editor: &editor)
+        XCTAssertTrue(editor.source.contains("\n    - {batchnorm: {}}\n    - tanh: {}"), editor.source)
+    }
 }
