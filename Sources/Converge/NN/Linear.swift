@@ -33,12 +33,23 @@ public final class Linear: Module {
         super.init()
     }
 
+    /// When `layers[index]` is a `Linear` without a fused activation and `layers[index + 1]` a
+    /// `ReLU`, neither with a forward hook: their output through one op with the ReLU applied in
+    /// the GEMM's epilogue (the same values and gradients), else `nil`. ``Sequential`` uses it.
+    public static func fusedForward(_ layers: [Module], at index: Int, _ input: Tensor) -> Tensor? {
+        guard index + 1 < layers.count, let linear = layers[index] as? Linear, linear.activation == .identity,
+              layers[index + 1] is ReLU, !linear.hasForwardHooks, !layers[index + 1].hasForwardHooks else { return nil }
+        return Anomaly.withModulePath(linear.path ?? "Linear") { linear.forward(input, activation: .relu) }
+    }
+
     /// Maps (…, inFeatures) to (…, outFeatures), applying ``activation``.
     ///
     /// Under bfloat16 autocast (`Kernels.gemmPrecision == .bfloat16`, set by ``MixedPrecision``)
     /// the product runs in bfloat16 from a bfloat16 copy of the weight and the output is held in
     /// bfloat16 storage (`Tensor.bfloat16Linear(weight:bias:activation:)`).
-    public override func forward(_ input: Tensor) -> Tensor {
+    public override func forward(_ input: Tensor) -> Tensor { forward(input, activation: activation) }
+
+    private func forward(_ input: Tensor, activation: Activation) -> Tensor {
         if Kernels.gemmPrecision == .bfloat16 {
             return input.bfloat16Linear(weight: weight.castToBFloat16(), bias: bias, activation: activation)
         }

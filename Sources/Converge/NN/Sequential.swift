@@ -62,7 +62,8 @@ public final class Sequential: Module {
     }
 
     /// Feeds `input` through every layer in order. A `BatchNorm → ReLU → Dropout` run (no hooks,
-    /// (N, C) input) goes through one fused op with the same result (``BatchNorm/fusedForward(_:at:_:)``).
+    /// (N, C) input) goes through one fused op with the same result (``BatchNorm/fusedForward(_:at:_:)``),
+    /// and so does `Linear → ReLU` (``Linear/fusedForward(_:at:_:)``).
     public override func forward(_ input: Tensor) -> Tensor {
         var x = input
         var index = 0
@@ -70,6 +71,9 @@ public final class Sequential: Module {
             if let fused = BatchNorm.fusedForward(layers, at: index, x) {
                 x = fused
                 index += 3
+            } else if let fused = Linear.fusedForward(layers, at: index, x) {
+                x = fused
+                index += 2
             } else {
                 x = layers[index](x)
                 index += 1

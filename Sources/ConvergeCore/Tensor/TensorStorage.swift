@@ -161,6 +161,18 @@ public final class BufferPool: @unchecked Sendable {
     private let lock = NSLock()
     /// Number of fresh allocations made (for tests and benchmarks).
     public private(set) var allocationCount = 0
+    /// Bytes of pool buffers handed out and not yet given back (live tensor memory, counted by
+    /// size class).
+    public private(set) var bytesInUse = 0
+    /// The largest ``bytesInUse`` since the last ``resetPeakBytesInUse()``.
+    public private(set) var peakBytesInUse = 0
+
+    /// Starts a new ``peakBytesInUse`` measurement from the memory in use now.
+    public func resetPeakBytesInUse() {
+        lock.lock()
+        peakBytesInUse = bytesInUse
+        lock.unlock()
+    }
 
     /// The capacity a request for `count` elements gets: a power of two, at least 16.
     static func sizeClass(_ count: Int) -> Int {
@@ -171,6 +183,8 @@ public final class BufferPool: @unchecked Sendable {
         let capacity = Self.sizeClass(count)
         let slot = capacity.trailingZeroBitCount
         lock.lock()
+        bytesInUse += capacity * 4
+        if bytesInUse > peakBytesInUse { peakBytesInUse = bytesInUse }
         if let p = free[slot].popLast() {
             pooledBytes -= capacity * 4
             lock.unlock()
@@ -184,6 +198,7 @@ public final class BufferPool: @unchecked Sendable {
 
     func give(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
         lock.lock()
+        bytesInUse -= capacity * 4
         if pooledBytes + capacity * 4 <= maxPooledBytes {
             free[capacity.trailingZeroBitCount].append(pointer)
             pooledBytes += capacity * 4

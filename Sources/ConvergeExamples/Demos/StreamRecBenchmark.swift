@@ -46,6 +46,9 @@ public enum StreamRecBenchmark {
             var result = BenchmarkResult(label: label, value: rate, unit: "samples/s",
                                          note: String(format: "%.0f samples per CPU-second", cpuRate))
             result.details = try gemmShapes(batchSize: batchSize, precision: precision).map { "GEMM " + $0 }
+            let memory = try peakTensorBytes(batchSize: batchSize, precision: precision)
+            result.details.append(String(format: "peak tensor memory of a step: %.2f MB (activations, gradients and scratch above what the model and data hold)",
+                                         Double(memory) / 1e6))
             report(result)
         }
     }
@@ -108,6 +111,18 @@ public enum StreamRecBenchmark {
         GEMMDispatch.shared.startRecording()
         _ = try step()
         return GEMMDispatch.shared.stopRecording()
+    }
+
+    /// The most tensor memory (``BufferPool/peakBytesInUse``) one training step at `batchSize`
+    /// holds above what was in use before it: the activations kept for the backward pass, the
+    /// gradients and the kernels' scratch.
+    public static func peakTensorBytes(batchSize: Int, precision: DType = .float32) throws -> Int {
+        let step = try makeStep(batchSize: batchSize, precision: precision)
+        _ = try step()
+        let before = BufferPool.shared.bytesInUse
+        BufferPool.shared.resetPeakBytesInUse()
+        _ = try step()
+        return BufferPool.shared.peakBytesInUse - before
     }
 
     /// A fresh model, optimizer, schedule and input pool, and a closure running one training step

@@ -15,9 +15,15 @@ final class StreamRecBenchmarkTests: XCTestCase {
         let line = results[0].description.components(separatedBy: "\n")[0]
         XCTAssertTrue(line.hasPrefix("streamrec batch 4: ") && line.hasSuffix(" samples per CPU-second)"), line)
         // Forward and backward of the five linear layers: 4×128×256 NT (the first forward) among them.
-        let gemms = results[0].details
-        XCTAssertTrue(gemms.allSatisfy { $0.hasPrefix("GEMM ") }, "\(gemms)")
+        let details = results[0].details
+        let gemms = details.filter { $0.hasPrefix("GEMM ") }
+        XCTAssertEqual(gemms.count, details.count - 1, "\(details)")
         XCTAssertTrue(gemms.contains { $0.hasPrefix("GEMM 4×256×128 NT: ") }, "\(gemms)")
+        // The last detail is the step's peak tensor memory, a positive number of MB.
+        let memory = try XCTUnwrap(details.last)
+        XCTAssertTrue(memory.hasPrefix("peak tensor memory of a step: "), memory)
+        let megabytes = Double(memory.dropFirst("peak tensor memory of a step: ".count).prefix { $0 != " " })
+        XCTAssertGreaterThan(try XCTUnwrap(megabytes), 0)
     }
 
     func testStepsGiveFiniteLossesAndOptionsAreChecked() throws {

@@ -65,4 +65,23 @@ final class LinearTests: XCTestCase {
             XCTAssertNil(mismatch(fused, separate, rtol: 1e-6, atol: 1e-7), "\(activation)")
         }
     }
+
+    func testSequentialFusesLinearAndReLUWithTheSameGradients() {
+        func run(hooked: Bool) -> (String?, [Float], [Float]) {
+            Random.seed(8)
+            let model = Sequential { Linear(5, 7); ReLU(); Linear(7, 2) }
+            let hook: Int? = hooked ? model.layers[1].addForwardHook { _, _, _ in } : nil
+            let x = Tensor.randomNormal([6, 5])
+            let hidden = Sequential { model.layers[0]; model.layers[1] }(x)
+            let y = model(x)
+            (y * y).sum().backward()
+            if let hook { model.layers[1].removeForwardHook(hook) }
+            return (hidden.operationName, y.scalars, model.parameters.flatMap { $0.grad!.scalars })
+        }
+        let fused = run(hooked: false), unfused = run(hooked: true)
+        XCTAssertEqual(fused.0, "linear_relu")
+        XCTAssertEqual(unfused.0, "relu", "a hooked ReLU runs as its own layer")
+        XCTAssertEqual(fused.1, unfused.1)
+        XCTAssertEqual(fused.2, unfused.2)
+    }
 }

@@ -34,12 +34,34 @@ extension Tensor {
         let half = bits != nil
         var mean = [Float](repeating: 0, count: c)
         var invStd = [Float](repeating: 0, count: c)
+        let dropping = dropoutTraining && probability > 0
+        let keep = 1 - Double(probability)
+        let scale = dropping ? Float(1 / keep) : 1
+        let count = n * c
+        // The dropout keep flags (0 or 1, one 16-bit slot per element), drawn while the
+        // statistics are computed when there are two cores: the draws do not depend on x.
+        let keepFlags: TensorStorage? = dropping ? TensorStorage(uninitializedCount: count, elementType: .bfloat16) : nil
+        let floats: UnsafeMutablePointer<Float>? = bits == nil ? storage.pointer : nil
+        func moments(_ threshold: Int) -> (mean: [Double], variance: [Double]) {
+            if let bits { return NormalizationKernels.channelMoments(bfloat16: bits, n: n, c: c, parallelThreshold: threshold) }
+            return NormalizationKernels.channelMoments(floats!, n: n, c: c, s: 1, parallelThreshold: threshold)
+        }
+        var statistics: (mean: [Double], variance: [Double]) = ([], [])
         if training {
             precondition(n > 1, "batchNormReLUDropout: expected more than 1 value per channel when training, got input of shape \(shape)")
-            let (mu, variance) = bits.map {
-                NormalizationKernels.channelMoments(bfloat16: $0, n: n, c: c, parallelThreshold: Self.fusedNormalizationParallelThreshold)
-            } ?? NormalizationKernels.channelMoments(storage.pointer, n: n, c: c, s: 1,
-                                                     parallelThreshold: Self.fusedNormalizationParallelThreshold)
+            if let flags = keepFlags?.halfPrecisionBits, Parallel.threadCount > 1, count >= Self.fusedNormalizationParallelThreshold {
+                Parallel.forWorkers(2) { worker in
+                    if worker == 0 {
+                        statistics = moments(Int.max)
+                    } else {
+                        Self.drawKeepFlags(flags, count: count, keep: keep, generator: generator)
+                    }
+                }
+            } else {
+                if let flags = keepFlags?.halfPrecisionBits { Self.drawKeepFlags(flags, count: count, keep: keep, generator: generator) }
+                statistics = moments(Self.fusedNormalizationParallelThreshold)
+            }
+            let (mu, variance) = statistics
             for j in 0..<c {
                 mean[j] = Float(mu[j])
                 invStd[j] = Float(1 / (variance[j] + Double(epsilon)).squareRoot())
@@ -58,6 +80,7 @@ extension Tensor {
             guard let runningMean, let runningVariance else {
                 preconditionFailure("batchNormReLUDropout: running statistics are required outside training (input shape \(shape))")
             }
+            if let flags = keepFlags?.halfPrecisionBits { Self.drawKeepFlags(flags, count: count, keep: keep, generator: generator) }
             let rm = runningMean.storage.pointer, rv = runningVariance.storage.pointer
             for j in 0..<c {
                 mean[j] = rm[j]
@@ -70,14 +93,10 @@ extension Tensor {
             alpha[j] = invStd[j] * w
             beta[j] = b - mean[j] * alpha[j]
         }
-        let dropping = dropoutTraining && probability > 0
-        let keep = 1 - Double(probability)
-        let scale = dropping ? Float(1 / keep) : 1
-        let count = n * c
         let recordsGraph = GradMode.isEnabled && (requiresGrad || weight?.requiresGrad == true || bias?.requiresGrad == true)
         let out = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count, elementType: half ? .bfloat16 : .float32))
-        Self.normalizeReLUDropout(x, out, alpha: alpha, beta: beta, n: n, c: c, dropping: dropping, keep: keep,
-                                  scale: scale, generator: generator)
+        Self.normalizeReLUDropout(x, out, alpha: alpha, beta: beta, n: n, c: c,
+                                  keepFlags: keepFlags?.halfPrecisionBits, scale: scale)
         if half { out.markPrecision(.bfloat16) }
         guard recordsGraph else { return out }
         let y = out.detached()   // the output is the mask: non-zero where the gradient passes
@@ -120,17 +139,13 @@ extension Tensor {
         }
     }
 
-    /// Forward pass 2: `out = relu(x·alpha + beta)·dropoutMask`, row by row, drawing the dropout
-    /// bits in the order ``fillDropoutMask(_:count:keep:generator:)`` does (element 2k takes the
-    /// low half of draw k, element 2k + 1 the high half). Branch-free: a random mask would make
-    /// branches mispredict a third of the time.
-    static func normalizeReLUDropout(_ x: Tensor, _ out: Tensor, alpha: [Float], beta: [Float], n: Int, c: Int,
-                                     dropping: Bool, keep: Double, scale: Float, generator: RandomGenerator) {
+    /// The dropout keep flags of `count` elements (1 kept, 0 dropped), drawn as
+    /// ``fillDropoutMask(_:count:keep:generator:)`` draws them: element 2k takes the low half of
+    /// the generator's k-th 64-bit draw and element 2k + 1 the high half, kept when below
+    /// `keep · 2³²`, so the fused op's masks are the unfused dropout's.
+    static func drawKeepFlags(_ flags: UnsafeMutablePointer<UInt16>, count: Int, keep: Double, generator: RandomGenerator) {
         let threshold = UInt64((keep * 4_294_967_296).rounded(.down))
-        let scaleBits = scale.bitPattern
-        @inline(__always) func factor(_ v: UInt64) -> Float {
-            Float(bitPattern: scaleBits & (0 &- UInt32(truncatingIfNeeded: (v &- threshold) >> 63)))
-        }
+        @inline(__always) func flag(_ v: UInt64) -> UInt16 { UInt16(truncatingIfNeeded: (v &- threshold) >> 63) }
         var s0 = generator.state[0], s1 = generator.state[1], s2 = generator.state[2], s3 = generator.state[3]
         @inline(__always) func next() -> UInt64 {
             let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
@@ -139,53 +154,56 @@ extension Tensor {
             s3 = s3 << 45 | s3 >> 19
             return result
         }
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 4 * c)
-        defer { scratch.deallocate() }
-        let factors = scratch, values = scratch + c, a = scratch + 2 * c, b = scratch + 3 * c
-        a.update(from: alpha, count: c)
-        b.update(from: beta, count: c)
-        factors.update(repeating: 1, count: c)
-        var pending: UInt64 = 0, hasPending = false
+        let pairs = count / 2
+        for k in 0..<pairs {
+            let draw = next()
+            flags[2 * k] = flag(draw & 0xFFFF_FFFF)
+            flags[2 * k + 1] = flag(draw >> 32)
+        }
+        if count % 2 == 1 { flags[count - 1] = flag(next() & 0xFFFF_FFFF) }
+        generator.state = [s0, s1, s2, s3]
+    }
+
+    /// Forward pass 2: `out = relu(x·alpha + beta)·keep·scale` (keep from `keepFlags`, 1 when
+    /// there are none), rows split across cores. Branch-free: a random mask would make branches
+    /// mispredict a third of the time.
+    static func normalizeReLUDropout(_ x: Tensor, _ out: Tensor, alpha: [Float], beta: [Float], n: Int, c: Int,
+                                     keepFlags: UnsafeMutablePointer<UInt16>?, scale: Float) {
+        let constants = UnsafeMutablePointer<Float>.allocate(capacity: 2 * c)
+        defer { constants.deallocate() }
+        constants.update(from: alpha, count: c)
+        (constants + c).update(from: beta, count: c)
+        let a = UnsafePointer(constants), b = UnsafePointer(constants + c)
         let sourceBits = x.storage.bfloat16Bits
         let sourceFloats: UnsafeMutablePointer<Float>? = sourceBits == nil ? x.storage.pointer : nil
         let targetBits = out.storage.bfloat16Bits
         let targetFloats: UnsafeMutablePointer<Float>? = targetBits == nil ? out.storage.pointer : nil
-        for row in 0..<n {
-            let offset = row * c
-            if dropping {
-                var j = 0
-                if hasPending {
-                    factors[0] = factor(pending >> 32)
-                    hasPending = false
-                    j = 1
+        Parallel.forChunks(n, threshold: Swift.max(2, fusedNormalizationParallelThreshold / Swift.max(c, 1))) { rows in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * c)
+            defer { scratch.deallocate() }
+            let factors = scratch, values = scratch + c
+            if keepFlags == nil { factors.update(repeating: scale, count: c) }
+            for row in rows {
+                let offset = row * c
+                if let keepFlags {
+                    let flags = keepFlags + offset
+                    for j in 0..<c { factors[j] = Float(flags[j]) * scale }
                 }
-                while j + 2 <= c {
-                    let draw = next()
-                    factors[j] = factor(draw & 0xFFFF_FFFF)
-                    factors[j + 1] = factor(draw >> 32)
-                    j += 2
-                }
-                if j < c {
-                    pending = next()
-                    hasPending = true
-                    factors[j] = factor(pending & 0xFFFF_FFFF)
+                if let sourceBits {
+                    let src = sourceBits + offset
+                    for j in 0..<c {
+                        // bfloat16 batch norm output, ReLU, then the dropout scale (rounded on store).
+                        let v = Float(bitPattern: UInt32(src[j]) &<< 16) * a[j] + b[j]
+                        let rounded = Float(bitPattern: UInt32(Kernels.bfloat16Bits(bitPattern: v.bitPattern)) &<< 16)
+                        values[j] = Swift.max(rounded, 0) * factors[j]
+                    }
+                    Kernels.convertToBFloat16Serial(values, targetBits! + offset, count: c)
+                } else {
+                    let src = sourceFloats! + offset, dst = targetFloats! + offset
+                    for j in 0..<c { dst[j] = Swift.max(src[j] * a[j] + b[j], 0) * factors[j] }
                 }
             }
-            if let sourceBits {
-                let src = sourceBits + offset
-                for j in 0..<c {
-                    // bfloat16 batch norm output, ReLU, then the dropout scale (rounded on store).
-                    let v = Float(bitPattern: UInt32(src[j]) &<< 16) * a[j] + b[j]
-                    let rounded = Float(bitPattern: UInt32(Kernels.bfloat16Bits(bitPattern: v.bitPattern)) &<< 16)
-                    values[j] = Swift.max(rounded, 0) * factors[j]
-                }
-            } else {
-                let src = sourceFloats! + offset, dst = targetFloats.map { $0 + offset } ?? values
-                for j in 0..<c { dst[j] = Swift.max(src[j] * a[j] + b[j], 0) * factors[j] }
-            }
-            if let targetBits { Kernels.convertToBFloat16Serial(values, targetBits + offset, count: c) }
         }
-        if dropping { generator.state = [s0, s1, s2, s3] }
     }
 
     /// Elements above which the fused op's passes without random draws run on all cores. The
@@ -221,8 +239,8 @@ extension Tensor {
     }
 
     /// Backward pass 1: per-channel Σ g' and Σ g'·(x − mean) with g' = g·scale where the
-    /// forward output `mask` is not zero, else 0 — four rows at a time, in double precision, as
-    /// `NormalizationKernels.channelGradientSums` adds; channels split across cores.
+    /// forward output `mask` is not zero, else 0 — four rows at a time in float32, accumulated in
+    /// double precision; channels split across cores.
     static func maskedGradientSums(_ gradient: Tensor, _ x: Tensor, mask: Tensor, scale: Float,
                                    mean: [Float], n: Int, c: Int) -> ([Double], [Double]) {
         var sums = [Double](repeating: 0, count: c), dots = [Double](repeating: 0, count: c)
@@ -256,11 +274,12 @@ extension Tensor {
                 let (g0, x0) = prepare(row, 0), (g1, x1) = prepare(row + 1, 1)
                 let (g2, x2) = prepare(row + 2, 2), (g3, x3) = prepare(row + 3, 3)
                 for j in columns {
-                    let m = Double(mu[j])
-                    let a0 = Double(g0[j]), a1 = Double(g1[j]), a2 = Double(g2[j]), a3 = Double(g3[j])
-                    sum[j] += (a0 + a1) + (a2 + a3)
-                    dot[j] += (a0 * (Double(x0[j]) - m) + a1 * (Double(x1[j]) - m))
-                        + (a2 * (Double(x2[j]) - m) + a3 * (Double(x3[j]) - m))
+                    // Four rows in float32, then into the double accumulators: a quarter of the
+                    // double-precision work, and a relative error of a few 1e-8 per group.
+                    let m = mu[j]
+                    let a0 = g0[j], a1 = g1[j], a2 = g2[j], a3 = g3[j]
+                    sum[j] += Double((a0 + a1) + (a2 + a3))
+                    dot[j] += Double((a0 * (x0[j] - m) + a1 * (x1[j] - m)) + (a2 * (x2[j] - m) + a3 * (x3[j] - m)))
                 }
                 row += 4
             }
