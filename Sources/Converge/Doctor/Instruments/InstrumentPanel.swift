@@ -14,7 +14,8 @@ import Foundation
 /// 2. one forward/backward pass on the probe at θₜ + εv advances the warm-started power
 ///    iteration for the sharpness, H·v ≈ (∇Lₚ(θₜ + εv) − gₚ)/ε: one Hessian-vector product per
 ///    measurement, the iteration carried from one measurement to the next (Cockpit's warm start);
-/// 3. after the optimizer step, the update-to-weight ratio per layer;
+/// 3. after the optimizer step, the update-to-weight ratio per layer (in the same pass over the
+///    parameters as the slope of the step for α, whose time it is counted with);
 /// 4. α as Cockpit computes it, from the two ends of the step: the loss and the directional
 ///    derivative along the step `d = θₜ₊₁ − θₜ` at its start (the step's batch loss and
 ///    `g_B·d`) and at its end (the next step's batch loss and gradient, which the trainer computes
@@ -46,14 +47,13 @@ public final class InstrumentPanel: Callback {
     public let stepQuality: StepQualityMonitor
     private var probe: InstrumentProbe?
     private var random: [UInt64]?
-    /// θₜ, the batch gradient, the probe gradient, the power-iteration vector and the
-    /// Hessian-vector product: allocated once per fit, filled in place.
+    /// θₜ, the batch gradient, the power-iteration vector and the Hessian-vector product:
+    /// allocated once per fit, filled in place.
     private final class Workspace {
-        var theta, batchGradient, probeGradient, vector, product: ParameterVector
+        var theta, batchGradient, vector, product: ParameterVector
         init(_ shape: ParameterVector, vector: ParameterVector) {
             theta = shape
             batchGradient = shape
-            probeGradient = shape
             product = shape
             self.vector = vector
         }
@@ -138,49 +138,74 @@ public final class InstrumentPanel: Callback {
         var start = DispatchTime.now().uptimeNanoseconds
         ws.theta.copyValues(of: probe.parameters)
         ws.batchGradient.copyGradients(of: probe.parameters)
+        let epsilon = Float(1e-3 * Swift.max(1, (ws.theta.squaredNorm / Double(Swift.max(1, ws.theta.storage.count))).squareRoot()))
+        // Both passes in one guard (BatchNorm in training mode normalizes with the probe's own
+        // statistics, so the second pass does not see the first's running-statistics update);
+        // their gradient tensors are kept, not copied.
+        var probeGradients: [Tensor?] = [], shiftedGradients: [Tensor?] = []
+        var passes: (UInt64, UInt64) = (0, 0)
         probe.withoutSideEffects {
+            defer { ws.theta.write(to: probe.parameters) }
             Random.generator.state = random
             probe.backward(trainer.loss, inputs: inputs, targets: targets)
-            ws.probeGradient.copyGradients(of: probe.parameters)
+            probeGradients = probe.parameters.map(\.grad)
+            passes.0 = DispatchTime.now().uptimeNanoseconds
+            Random.generator.state = random
+            ws.theta.write(to: probe.parameters, plus: epsilon, direction: ws.vector)
+            probe.backward(trainer.loss, inputs: inputs, targets: targets)
+            shiftedGradients = probe.parameters.map(\.grad)
+            passes.1 = DispatchTime.now().uptimeNanoseconds
         }
+        let offsets = ws.theta.offsets
         // Signal-to-noise from the probe against the batch.
         if rows < n {
             var layers: [(String, Double)] = []
             layers.reserveCapacity(probe.layers.count)
             let factor = 1 / Double(rows) - 1 / Double(n)
-            let offsets = ws.theta.offsets
-            ws.probeGradient.storage.withUnsafeBufferPointer { pg in ws.batchGradient.storage.withUnsafeBufferPointer { bg in
+            ws.batchGradient.storage.withUnsafeBufferPointer { bg in
                 for layer in probe.layers {
                     var difference = 0.0, squared = 0.0
                     for i in layer.indices {
-                        let at = offsets[i], count = offsets[i + 1] - at
-                        difference += ParameterVector.squaredDistance(pg.baseAddress! + at, bg.baseAddress! + at, count)
-                        squared += ParameterVector.dot(bg.baseAddress! + at, bg.baseAddress! + at, count)
+                        let at = bg.baseAddress! + offsets[i], count = offsets[i + 1] - offsets[i]
+                        if let g = probeGradients[i] {
+                            let (d, q) = ParameterVector.squaredDistanceAndNorm(g.storage.pointer, at, count)
+                            difference += d
+                            squared += q
+                        } else {
+                            let q = ParameterVector.dot(at, at, count)
+                            difference += q
+                            squared += q
+                        }
                     }
                     let noise = difference / factor / Double(n)
                     let signal = Swift.max(0, squared - noise)
                     layers.append((layer.name, noise > 0 ? signal / noise : (signal > 0 ? .infinity : .nan)))
                 }
-            } }
+            }
             signalToNoise.measurements.append(.init(step: trainer.globalStep, layers: layers))
         }
-        InstrumentPanel.time(&signalToNoise.secondsSpent, start)
-        // One warm-started power iteration on the probe, one-sided from gₚ.
-        start = DispatchTime.now().uptimeNanoseconds
-        let epsilon = Float(1e-3 * Swift.max(1, (ws.theta.squaredNorm / Double(Swift.max(1, ws.theta.storage.count))).squareRoot()))
-        probe.withoutSideEffects {
-            defer { ws.theta.write(to: probe.parameters) }
-            Random.generator.state = random
-            ws.theta.write(to: probe.parameters, plus: epsilon, direction: ws.vector)
-            probe.backward(trainer.loss, inputs: inputs, targets: targets)
-            ws.product.copyGradients(of: probe.parameters)
-        }
+        // The SNR's share: the copies, the first pass and its reductions; the sharpness's: the second pass and the product.
+        let now = DispatchTime.now().uptimeNanoseconds
+        signalToNoise.secondsSpent += Double(passes.0 - start + now - passes.1) * 1e-9
+        sharpness.secondsSpent += Double(passes.1 - passes.0) * 1e-9
+        // One warm-started power iteration on the probe, one-sided from gₚ: H·v ≈ (∇Lₚ(θ + εv) − gₚ)/ε.
+        start = now
+        var value = 0.0, length = 0.0
         let inverse = 1 / epsilon
-        ws.product.storage.withUnsafeMutableBufferPointer { h in ws.probeGradient.storage.withUnsafeBufferPointer { g in
-            for j in h.indices { h[j] = (h[j] - g[j]) * inverse }
+        ws.product.storage.withUnsafeMutableBufferPointer { h in ws.vector.storage.withUnsafeBufferPointer { v in
+            for i in 0..<(offsets.count - 1) {
+                let at = offsets[i], count = offsets[i + 1] - at
+                switch (shiftedGradients[i], probeGradients[i]) {
+                case (let s?, let g?):
+                    let (d, q) = ParameterVector.differenceQuotient(s.storage.pointer, g.storage.pointer, scale: inverse,
+                                                                    into: h.baseAddress! + at, against: v.baseAddress! + at, count)
+                    value += d
+                    length += q
+                default:
+                    (h.baseAddress! + at).update(repeating: 0, count: count)   // no gradient reached this parameter
+                }
+            }
         } }
-        let value = ws.vector.dot(ws.product)
-        let length = ws.product.squaredNorm
         if length > 0 && length.isFinite {
             ws.product.normalize()
             swap(&ws.vector, &ws.product)   // the next measurement starts from H·v/‖H·v‖
@@ -196,31 +221,27 @@ public final class InstrumentPanel: Callback {
         guard measuring, let probe, let ws = workspace else { return }
         random = nil
         let theta = ws.theta, batchGradient = ws.batchGradient
-        var start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds
         var layers: [(String, Double)] = []
         layers.reserveCapacity(probe.layers.count)
-        theta.storage.withUnsafeBufferPointer { t in
+        // One pass per parameter: the update-to-weight ratio and the slope g_B·d at the start of
+        // the step for α (its end waits for the next step's gradient).
+        var slope = 0.0
+        theta.storage.withUnsafeBufferPointer { t in batchGradient.storage.withUnsafeBufferPointer { g in
             for layer in probe.layers {
                 var change = 0.0, size = 0.0
                 for i in layer.indices {
-                    let p = probe.parameters[i], at = t.baseAddress! + theta.offsets[i]
-                    change += ParameterVector.squaredDistance(p.storage.pointer, at, p.count)
-                    size += ParameterVector.dot(at, at, p.count)
+                    let p = probe.parameters[i], at = theta.offsets[i]
+                    let step = ParameterVector.stepStatistics(p.storage.pointer, t.baseAddress! + at, g.baseAddress! + at, p.count)
+                    change += step.change
+                    size += step.size
+                    slope += step.slope
                 }
                 layers.append((layer.name, size > 0 ? (change / size).squareRoot() : (change > 0 ? .infinity : 0)))
             }
-        }
+        } }
         updateRatio.measurements.append(.init(step: trainer.globalStep, layers: layers))
         InstrumentPanel.time(&updateRatio.secondsSpent, start)
-        // The slope at the start of the step, g_B·d; the end waits for the next step's gradient.
-        start = DispatchTime.now().uptimeNanoseconds
-        var slope = 0.0
-        theta.storage.withUnsafeBufferPointer { t in batchGradient.storage.withUnsafeBufferPointer { g in
-            for (i, p) in probe.parameters.enumerated() {
-                slope += ParameterVector.dotWithDifference(g.baseAddress! + theta.offsets[i], p.storage.pointer, t.baseAddress! + theta.offsets[i], p.count)
-            }
-        } }
         pendingAlpha?.slope = slope
-        InstrumentPanel.time(&stepQuality.secondsSpent, start)
     }
 }

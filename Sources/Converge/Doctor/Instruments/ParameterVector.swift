@@ -133,4 +133,65 @@ struct ParameterVector {
         while j < count { tail += g[j] * (a[j] - b[j]); j += 1 }
         return Double((a0 + a1).sum()) + Double(tail)
     }
+
+    /// (Σ (xⱼ − yⱼ)², Σ yⱼ²) in one pass.
+    static func squaredDistanceAndNorm(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int) -> (distance: Double, norm: Double) {
+        var d0 = SIMD16<Float>(), n0 = SIMD16<Float>()
+        var j = 0
+        let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
+        let stride = MemoryLayout<Float>.stride
+        while j + 16 <= count {
+            let b = ry.loadUnaligned(fromByteOffset: j * stride, as: SIMD16<Float>.self)
+            let d = rx.loadUnaligned(fromByteOffset: j * stride, as: SIMD16<Float>.self) - b
+            d0 += d * d
+            n0 += b * b
+            j += 16
+        }
+        var distance: Float = 0, norm: Float = 0
+        while j < count { let d = x[j] - y[j]; distance += d * d; norm += y[j] * y[j]; j += 1 }
+        return (Double(d0.sum()) + Double(distance), Double(n0.sum()) + Double(norm))
+    }
+
+    /// What one step did to a parameter, in one pass over its values after the step `p`, before
+    /// it `t` and the gradient `g` at `t`: (Σ (pⱼ − tⱼ)², Σ tⱼ², Σ gⱼ·(pⱼ − tⱼ)).
+    static func stepStatistics(_ p: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ count: Int)
+        -> (change: Double, size: Double, slope: Double) {
+        var c0 = SIMD16<Float>(), s0 = SIMD16<Float>(), g0 = SIMD16<Float>()
+        var j = 0
+        let rp = UnsafeRawPointer(p), rt = UnsafeRawPointer(t), rg = UnsafeRawPointer(g)
+        let stride = MemoryLayout<Float>.stride
+        while j + 16 <= count {
+            let o = j * stride
+            let before = rt.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
+            let d = rp.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self) - before
+            c0 += d * d
+            s0 += before * before
+            g0 += rg.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self) * d
+            j += 16
+        }
+        var change: Float = 0, size: Float = 0, slope: Float = 0
+        while j < count { let d = p[j] - t[j]; change += d * d; size += t[j] * t[j]; slope += g[j] * d; j += 1 }
+        return (Double(c0.sum()) + Double(change), Double(s0.sum()) + Double(size), Double(g0.sum()) + Double(slope))
+    }
+
+    /// Writes hⱼ = (sⱼ − gⱼ)·`scale` into `h` and returns (Σ vⱼ·hⱼ, Σ hⱼ²): the finite-difference
+    /// Hessian-vector product, its Rayleigh quotient against `v` and its squared norm, in one pass.
+    static func differenceQuotient(_ s: UnsafePointer<Float>, _ g: UnsafePointer<Float>, scale: Float, into h: UnsafeMutablePointer<Float>,
+                                   against v: UnsafePointer<Float>, _ count: Int) -> (dot: Double, norm: Double) {
+        var a0 = SIMD16<Float>(), n0 = SIMD16<Float>()
+        var j = 0
+        let rs = UnsafeRawPointer(s), rg = UnsafeRawPointer(g), rv = UnsafeRawPointer(v), rh = UnsafeMutableRawPointer(h)
+        let stride = MemoryLayout<Float>.stride
+        while j + 16 <= count {
+            let o = j * stride
+            let q = (rs.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self) - rg.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)) * scale
+            rh.storeBytes(of: q, toByteOffset: o, as: SIMD16<Float>.self)
+            a0 += rv.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self) * q
+            n0 += q * q
+            j += 16
+        }
+        var dot: Float = 0, norm: Float = 0
+        while j < count { let q = (s[j] - g[j]) * scale; h[j] = q; dot += v[j] * q; norm += q * q; j += 1 }
+        return (Double(a0.sum()) + Double(dot), Double(n0.sum()) + Double(norm))
+    }
 }
