@@ -6,7 +6,7 @@
 SWIFT ?= swift
 SHELL := /bin/bash
 
-.PHONY: demo test bench deps build goldens install uninstall
+.PHONY: demo test bench deps build goldens install uninstall fuzz
 
 # `make install` puts `converge` on the PATH: the executable and the resource bundle of the
 # examples (the digits data that `converge demo digits` reads) go to $(PREFIX)/lib/converge,
@@ -37,6 +37,11 @@ test: deps
 
 goldens:
 	python3 scripts/make_goldens.py
+
+# Each libFuzzer target for FUZZ_SECONDS seconds (scripts/fuzz.sh; not part of `make test`).
+FUZZ_SECONDS ?= 30
+fuzz:
+	FUZZ_SEED=$${FUZZ_SEED:-1} ./scripts/fuzz.sh $(FUZZ_SECONDS)
 
 install: build
 	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBDIR)"
