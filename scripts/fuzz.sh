@@ -38,8 +38,19 @@ rm -rf "$probe"
 
 mkdir -p "$SCRATCH"
 echo "building the fuzz targets (Fuzz/, $SCRATCH) ..."
-if ! nice -n "$NICE" "$SWIFT" build --package-path Fuzz --scratch-path "$SCRATCH" --sanitize=fuzzer --sanitize=address \
-        >"$SCRATCH/build.log" 2>&1; then
+build() {
+    nice -n "$NICE" "$SWIFT" build --package-path Fuzz --scratch-path "$SCRATCH" --sanitize=fuzzer --sanitize=address \
+        >"$SCRATCH/build.log" 2>&1
+}
+# An incremental build after sources were removed or changed under it can fail on a stale build
+# plan ("missing inputs", "modified during the build"): clean the targets and build once more.
+build; built=$?
+if [ $built -ne 0 ] && grep -qE "missing inputs|modified during the build" "$SCRATCH/build.log"; then
+    echo "the build plan was stale; rebuilding the fuzz targets from scratch ..."
+    "$SWIFT" package --package-path Fuzz --scratch-path "$SCRATCH" clean >/dev/null 2>&1
+    build; built=$?
+fi
+if [ $built -ne 0 ]; then
     grep -v "ld.gold: warning" "$SCRATCH/build.log" | tail -30
     echo "FAILED: the fuzz targets did not build"
     exit 1
