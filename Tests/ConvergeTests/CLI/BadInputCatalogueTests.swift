@@ -192,6 +192,10 @@ final class BadInputCatalogueTests: XCTestCase {
                  expect: ["m6.yaml:3", "model.layers[1]", "GiB", "gru hidden 20000 × 60 layers"]),
             Case(name: "gpt too big for memory", arguments: ["train", try sequenceRecipe("m7", context: 16, "  gpt: { d_model: 65536, heads: 4, layers: 12 }")],
                  expect: ["m7.yaml:3", "model.gpt", "GiB", "d_model 65536"]),
+            // Found by FuzzRecipe: BatchNorm cannot normalize a batch of one example.
+            Case(name: "batchnorm with batch_size 1", arguments: ["train", try recipe("m8", [("hidden: [8] }", "hidden: [1, 4], batchnorm: true }"),
+                                                                                             ("batch_size: 8", "batch_size: 1")])],
+                 expect: ["m8.yaml", "training.batch_size", "BatchNorm needs at least 2 examples"]),
             Case(name: "linear out 1e300", arguments: ["train", try layers("l1", "{linear: {out: 1e300}}")], expect: ["l1.yaml:3", "out"]),
             Case(name: "linear out fraction", arguments: ["train", try layers("l2", "{linear: {out: 2.5}}")], expect: ["l2.yaml:3", "out"]),
             Case(name: "linear out negative", arguments: ["train", try layers("l3", "{linear: {out: -3}}")], expect: ["l3.yaml:3", "out"]),
