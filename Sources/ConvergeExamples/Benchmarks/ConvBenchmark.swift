@@ -108,25 +108,7 @@ public enum ConvBenchmark {
         let labels = (0..<pool).map { _ in
             Tensor(shape: [batchSize], scalars: (0..<batchSize).map { _ in Float(Int(generator.nextUniform() * 10) % 10) })
         }
-        let autocast = precision == .float32 ? nil : MixedPrecision(dtype: precision)
-        var index = 0
-        return {
-            let x = inputs[index % pool], y = labels[index % pool]
-            index += 1
-            optimizer.zeroGrad()
-            let logits = autocast.map { $0.forward(model, x) } ?? model(x)
-            let loss = crossEntropy(logits: logits, targets: y)
-            if let scaler = autocast?.lossScaler {
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
-            } else {
-                loss.backward()
-                withNoGrad { optimizer.step() }
-            }
-            let value = loss.item()
-            guard value.isFinite else { throw BenchmarkError.wrongResult("conv \(kind.rawValue): the loss is \(value) at step \(index)") }
-            return value
-        }
+        return ClassificationBenchmarkStep.make(model: model, optimizer: optimizer, inputs: inputs, labels: labels,
+                                                precision: precision, name: "conv \(kind.rawValue)")
     }
 }
