@@ -16,9 +16,13 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
+        // Vector kernels in C: a portable version of each, and an AVX-512 version chosen at run
+        // time (per-function target attributes, so no compiler flags). Only ConvergeCore uses it.
+        .target(name: "CConvergeKernels"),
         // Kernels, tensors and autograd. No layers, no training.
         .target(
             name: "ConvergeCore",
+            dependencies: ["CConvergeKernels"],
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         // Everything for training: NN, optimizers, schedules, training loop, doctor, IO.

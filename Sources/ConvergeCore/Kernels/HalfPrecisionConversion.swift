@@ -1,3 +1,5 @@
+internal import CConvergeKernels
+
 extension Kernels {
     /// The bfloat16 bit pattern nearest to `x` (round to nearest, ties to even, as PyTorch's
     /// `x.to(torch.bfloat16)`); NaN stays a quiet NaN, infinities stay infinite.
@@ -40,8 +42,7 @@ extension Kernels {
     /// ``convertToBFloat16(_:_:count:)`` on the calling thread.
     @inline(__always)
     public static func convertToBFloat16Serial(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<UInt16>, count: Int) {
-        let bits = UnsafeRawPointer(x).assumingMemoryBound(to: UInt32.self)
-        for i in 0..<count { out[i] = bfloat16Bits(bitPattern: bits[i]) }
+        cv_f32_to_bf16(x, out, count)
     }
 
     /// `out[i] = Float(x[i])` for bfloat16 bit patterns `x`.
@@ -54,14 +55,13 @@ extension Kernels {
     /// ``convertFromBFloat16(_:_:count:)`` on the calling thread.
     @inline(__always)
     public static func convertFromBFloat16Serial(_ x: UnsafePointer<UInt16>, _ out: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { out[i] = Float(bitPattern: UInt32(x[i]) &<< 16) }
+        cv_bf16_to_f32(x, out, count)
     }
 
     /// `x[i]` replaced by its nearest bfloat16 value, kept in float32, over `count` values.
     public static func roundToBFloat16InPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
         Parallel.forChunks(count, threshold: conversionThreshold) { r in
-            let bits = UnsafeMutableRawPointer(x).assumingMemoryBound(to: UInt32.self)
-            for i in r { bits[i] = UInt32(bfloat16Bits(bitPattern: bits[i])) &<< 16 }
+            cv_round_to_bf16(x + r.lowerBound, r.count)
         }
     }
 
@@ -145,9 +145,9 @@ extension Kernels {
         let threshold = Swift.max(2, Parallel.memoryBoundThreshold / Swift.max(columns, 1))
         Parallel.forChunks(rows, threshold: threshold) { r in
             for i in r {
-                let src = x + i * ld, dst = out + i * columns
-                let bits = UnsafeRawPointer(src).assumingMemoryBound(to: UInt32.self)
-                for j in 0..<columns { dst[j] = Float(bitPattern: UInt32(bfloat16Bits(bitPattern: bits[j])) &<< 16) }
+                let dst = out + i * columns
+                dst.update(from: x + i * ld, count: columns)
+                cv_round_to_bf16(dst, columns)
             }
         }
     }
