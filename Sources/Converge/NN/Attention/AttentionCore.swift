@@ -54,7 +54,7 @@ struct AttentionCore {
                                            b: k + kLayout.offset(i), ldb: kLayout.rowStride, beta: 0, c: w, ldc: S,
                                            worker: worker)
                 for view in masks { view.add(to: w, batch: i, rows: L, columns: S) }
-                AttentionCore.softmaxRows(w, rows: L, columns: S, causal: isCausal)
+                Kernels.softmaxRows(w, w, rows: L, columns: S, causal: isCausal, emptyRowsGiveZero: true)
                 var attend = UnsafePointer(w)
                 if let scratch {
                     let m = scratch, d = scratch + ls
@@ -103,20 +103,8 @@ struct AttentionCore {
                                            a: gOut, lda: oLayout.rowStride, b: v + vLayout.offset(i), ldb: vLayout.rowStride,
                                            beta: 0, c: dP, ldc: S, worker: worker)
                 // dScores = P ∘ (dP ∘ mask − rowsum(P ∘ dP ∘ mask)), one pass per row
-                let visibleRows = isCausal
-                for r in 0..<L {
-                    let row = w + r * S, drow = dP + r * S
-                    let visible = visibleRows ? Swift.min(S, r + 1) : S
-                    var dot: Float = 0
-                    if let dropMask {
-                        let mrow = dropMask + r * S
-                        for j in 0..<visible { let x = drow[j] * mrow[j]; drow[j] = x; dot += row[j] * x }
-                    } else {
-                        for j in 0..<visible { dot += row[j] * drow[j] }
-                    }
-                    for j in 0..<visible { drow[j] = row[j] * (drow[j] - dot) }
-                    if visible < S { (drow + visible).update(repeating: 0, count: S - visible) }
-                }
+                Kernels.softmaxRowsBackward(output: w, gradient: dP, gradientScale: dropMask.map { UnsafePointer($0) },
+                                            dP, rows: L, columns: S, causal: isCausal)
                 for (n, m) in gradientMasks.enumerated() {
                     masks[m].accumulate(dP, into: maskGradients[n], batch: i, rows: L, columns: S)
                 }
@@ -128,26 +116,6 @@ struct AttentionCore {
                                            b: q + qLayout.offset(i), ldb: qLayout.rowStride, beta: 0,
                                            c: gk + kLayout.offset(i), ldc: kLayout.rowStride, worker: worker)
             }
-        }
-    }
-
-    /// Softmax of each row in place; with `causal`, entries right of the diagonal are removed
-    /// first. A row with no finite score becomes all zeros.
-    static func softmaxRows(_ w: UnsafeMutablePointer<Float>, rows: Int, columns: Int, causal: Bool) {
-        for i in 0..<rows {
-            let row = w + i * columns
-            let visible = causal ? Swift.min(columns, i + 1) : columns
-            var m = -Float.infinity
-            for j in 0..<visible where row[j] > m { m = row[j] }
-            if m == -.infinity {
-                row.update(repeating: 0, count: columns)
-                continue
-            }
-            var s: Float = 0
-            for j in 0..<visible { let e = Foundation.exp(row[j] - m); row[j] = e; s += e }
-            let inv = 1 / s
-            for j in 0..<visible { row[j] *= inv }
-            if visible < columns { (row + visible).update(repeating: 0, count: columns - visible) }
         }
     }
 }
