@@ -38,28 +38,16 @@ extension Tensor {
         let keep = 1 - Double(probability)
         let scale = dropping ? Float(1 / keep) : 1
         let count = n * c
-        // The dropout keep flags (0 or 1, one 16-bit slot per element), drawn while the
-        // statistics are computed when there are two cores: the draws do not depend on x.
-        let keepFlags: TensorStorage? = dropping ? TensorStorage(uninitializedCount: count, elementType: .bfloat16) : nil
+        // One draw of the generator keys the mask; the normalizing pass draws each row's part.
+        let mask: DropoutMask? = dropping ? DropoutMask(keep: keep, generator: generator) : nil
         let floats: UnsafeMutablePointer<Float>? = bits == nil ? storage.pointer : nil
-        func moments(_ threshold: Int) -> (mean: [Double], variance: [Double]) {
-            if let bits { return NormalizationKernels.channelMoments(bfloat16: bits, n: n, c: c, parallelThreshold: threshold) }
-            return NormalizationKernels.channelMoments(floats!, n: n, c: c, s: 1, parallelThreshold: threshold)
-        }
         var statistics: (mean: [Double], variance: [Double]) = ([], [])
         if training {
             precondition(n > 1, "batchNormReLUDropout: expected more than 1 value per channel when training, got input of shape \(shape)")
-            if let flags = keepFlags?.halfPrecisionBits, Parallel.threadCount > 1, count >= Self.fusedNormalizationParallelThreshold {
-                Parallel.forWorkers(2) { worker in
-                    if worker == 0 {
-                        statistics = moments(Int.max)
-                    } else {
-                        Self.drawKeepFlags(flags, count: count, keep: keep, generator: generator)
-                    }
-                }
+            if let bits {
+                statistics = NormalizationKernels.channelMoments(bfloat16: bits, n: n, c: c, parallelThreshold: Self.fusedNormalizationParallelThreshold)
             } else {
-                if let flags = keepFlags?.halfPrecisionBits { Self.drawKeepFlags(flags, count: count, keep: keep, generator: generator) }
-                statistics = moments(Self.fusedNormalizationParallelThreshold)
+                statistics = NormalizationKernels.channelMoments(floats!, n: n, c: c, s: 1, parallelThreshold: Self.fusedNormalizationParallelThreshold)
             }
             let (mu, variance) = statistics
             for j in 0..<c {
@@ -80,7 +68,6 @@ extension Tensor {
             guard let runningMean, let runningVariance else {
                 preconditionFailure("batchNormReLUDropout: running statistics are required outside training (input shape \(shape))")
             }
-            if let flags = keepFlags?.halfPrecisionBits { Self.drawKeepFlags(flags, count: count, keep: keep, generator: generator) }
             let rm = runningMean.storage.pointer, rv = runningVariance.storage.pointer
             for j in 0..<c {
                 mean[j] = rm[j]
@@ -96,7 +83,7 @@ extension Tensor {
         let recordsGraph = GradMode.isEnabled && (requiresGrad || weight?.requiresGrad == true || bias?.requiresGrad == true)
         let out = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count, elementType: half ? .bfloat16 : .float32))
         Self.normalizeReLUDropout(x, out, alpha: alpha, beta: beta, n: n, c: c,
-                                  keepFlags: keepFlags?.halfPrecisionBits, scale: scale)
+                                  mask: mask, scale: scale)
         if half { out.markPrecision(.bfloat16) }
         guard recordsGraph else { return out }
         let y = out.detached()   // the output is the mask: non-zero where the gradient passes
@@ -139,36 +126,10 @@ extension Tensor {
         }
     }
 
-    /// The dropout keep flags of `count` elements (1 kept, 0 dropped), drawn as
-    /// ``fillDropoutMask(_:count:keep:generator:)`` draws them: element 2k takes the low half of
-    /// the generator's k-th 64-bit draw and element 2k + 1 the high half, kept when below
-    /// `keep · 2³²`, so the fused op's masks are the unfused dropout's.
-    static func drawKeepFlags(_ flags: UnsafeMutablePointer<UInt16>, count: Int, keep: Double, generator: RandomGenerator) {
-        let threshold = UInt64((keep * 4_294_967_296).rounded(.down))
-        @inline(__always) func flag(_ v: UInt64) -> UInt16 { UInt16(truncatingIfNeeded: (v &- threshold) >> 63) }
-        var s0 = generator.state[0], s1 = generator.state[1], s2 = generator.state[2], s3 = generator.state[3]
-        @inline(__always) func next() -> UInt64 {
-            let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
-            let t = s1 << 17
-            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t
-            s3 = s3 << 45 | s3 >> 19
-            return result
-        }
-        let pairs = count / 2
-        for k in 0..<pairs {
-            let draw = next()
-            flags[2 * k] = flag(draw & 0xFFFF_FFFF)
-            flags[2 * k + 1] = flag(draw >> 32)
-        }
-        if count % 2 == 1 { flags[count - 1] = flag(next() & 0xFFFF_FFFF) }
-        generator.state = [s0, s1, s2, s3]
-    }
-
-    /// Forward pass 2: `out = relu(x·alpha + beta)·keep·scale` (keep from `keepFlags`, 1 when
-    /// there are none), rows split across cores. Branch-free: a random mask would make branches
-    /// mispredict a third of the time.
+    /// Forward pass 2: `out = relu(x·alpha + beta)·m` with `m` the factors of `mask` (`scale`
+    /// when there is none), rows split across cores; each row draws its part of the mask.
     static func normalizeReLUDropout(_ x: Tensor, _ out: Tensor, alpha: [Float], beta: [Float], n: Int, c: Int,
-                                     keepFlags: UnsafeMutablePointer<UInt16>?, scale: Float) {
+                                     mask: DropoutMask?, scale: Float) {
         let constants = UnsafeMutablePointer<Float>.allocate(capacity: 2 * c)
         defer { constants.deallocate() }
         constants.update(from: alpha, count: c)
@@ -182,13 +143,10 @@ extension Tensor {
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * c)
             defer { scratch.deallocate() }
             let factors = scratch, values = scratch + c
-            if keepFlags == nil { factors.update(repeating: scale, count: c) }
+            if mask == nil { factors.update(repeating: scale, count: c) }
             for row in rows {
                 let offset = row * c
-                if let keepFlags {
-                    let flags = keepFlags + offset
-                    for j in 0..<c { factors[j] = Float(flags[j]) * scale }
-                }
+                mask?.fill(factors, count: c, first: offset)
                 if let sourceBits {
                     let src = sourceBits + offset
                     for j in 0..<c {
