@@ -12,9 +12,9 @@ import Foundation
 /// (``MatrixBatchLayout``), so heads of a packed projection need no split or merge copies.
 /// Scale, masks, the causal triangle, softmax and dropout are one pass over each score row.
 ///
-/// Only `P` is kept for the backward pass. Dropout masks come from one generator per item seeded
-/// from `seed` and the item's index, so they do not depend on the number of threads and the
-/// backward pass redraws them instead of storing them.
+/// Only `P` is kept for the backward pass. The dropout mask is one ``DropoutMask`` keyed by
+/// `seed` over all items' weights (item `i` owns elements `i·L·S ..< (i+1)·L·S`), so it does not
+/// depend on the number of threads and the backward pass redraws it instead of storing it.
 struct AttentionCore {
     /// Items (batch entries × heads).
     let items: Int
@@ -33,19 +33,16 @@ struct AttentionCore {
 
     private var ls: Int { L * S }
 
-    /// The dropout generator of item `i`.
-    @inline(__always)
-    private static func generator(seed: UInt64, item i: Int) -> RandomGenerator {
-        RandomGenerator(seed: seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15)
-    }
+    /// The dropout mask over every item's weights.
+    private func dropoutMask(seed: UInt64) -> DropoutMask { DropoutMask(keep: 1 - Double(dropout), key: seed) }
 
     /// Computes the outputs into `o` and the softmax weights (`items × L × S`, contiguous) into `weights`.
     func forward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                  o: UnsafeMutablePointer<Float>, weights: UnsafeMutablePointer<Float>, seed: UInt64) {
         let ls = self.ls
-        let keep = 1 - Double(dropout)
+        let mask = dropout > 0 ? dropoutMask(seed: seed) : nil
         Kernels.forEachBatchRange(items) { range, worker in
-            let scratch = dropout > 0 ? UnsafeMutablePointer<Float>.allocate(capacity: 2 * ls) : nil
+            let scratch = mask != nil ? UnsafeMutablePointer<Float>.allocate(capacity: ls) : nil
             defer { scratch?.deallocate() }
             for i in range {
                 let w = weights + i * ls
@@ -56,11 +53,9 @@ struct AttentionCore {
                 for view in masks { view.add(to: w, batch: i, rows: L, columns: S) }
                 Kernels.softmaxRows(w, w, rows: L, columns: S, causal: isCausal, emptyRowsGiveZero: true)
                 var attend = UnsafePointer(w)
-                if let scratch {
-                    let m = scratch, d = scratch + ls
-                    Tensor.fillDropoutMask(m, count: ls, keep: keep, generator: AttentionCore.generator(seed: seed, item: i))
-                    for j in 0..<ls { d[j] = w[j] * m[j] }
-                    attend = UnsafePointer(d)
+                if let scratch, let mask {
+                    mask.apply(w, scratch, count: ls, first: i * ls)
+                    attend = UnsafePointer(scratch)
                 }
                 Kernels.singleThreadedGEMM(transA: false, transB: false, m: L, n: Ev, k: S, alpha: 1, a: attend, lda: S,
                                            b: v + vLayout.offset(i), ldb: vLayout.rowStride, beta: 0,
@@ -77,7 +72,7 @@ struct AttentionCore {
                   gq: UnsafeMutablePointer<Float>, gk: UnsafeMutablePointer<Float>, gv: UnsafeMutablePointer<Float>,
                   gradientMasks: [Int], maskGradients: [Tensor]) {
         let ls = self.ls
-        let keep = 1 - Double(dropout)
+        let mask = dropout > 0 ? dropoutMask(seed: seed) : nil
         // Mask gradients sum over the items a mask is broadcast across: one thread then.
         Kernels.forEachBatchRange(items, parallel: gradientMasks.isEmpty) { range, worker in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: ls * (dropout > 0 ? 3 : 1))
@@ -87,10 +82,10 @@ struct AttentionCore {
                 let w = weights + i * ls, gOut = g + oLayout.offset(i)
                 var attend = w
                 var dropMask: UnsafeMutablePointer<Float>?
-                if dropout > 0 {
+                if let mask {
                     let m = scratch + ls, d = scratch + 2 * ls
-                    Tensor.fillDropoutMask(m, count: ls, keep: keep, generator: AttentionCore.generator(seed: seed, item: i))
-                    for j in 0..<ls { d[j] = w[j] * m[j] }
+                    mask.fill(m, count: ls, first: i * ls)
+                    mask.apply(w, d, count: ls, first: i * ls)
                     attend = UnsafePointer(d)
                     dropMask = m
                 }
