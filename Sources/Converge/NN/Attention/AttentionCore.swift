@@ -53,6 +53,20 @@ struct AttentionCore {
     /// product (false: the float32 operand path, for tests that compare the two).
     nonisolated(unsafe) static var roundsOperandsOnce = true
 
+    /// One worker's scratch in pooled tensor storage (no fresh pages every call): `floats`
+    /// float32 and `halves` bfloat16 elements (nil when 0).
+    private struct Scratch {
+        private let f: Tensor, h: Tensor?
+        let floats: UnsafeMutablePointer<Float>
+        let halves: UnsafeMutablePointer<UInt16>?
+        init(floats: Int, halves: Int) {
+            f = Tensor(uninitializedShape: [Swift.max(1, floats)])
+            h = halves > 0 ? Tensor(shape: [halves], storage: TensorStorage(uninitializedCount: halves, elementType: .bfloat16)) : nil
+            self.floats = f.storage.pointer
+            self.halves = h?.storage.bfloat16Bits
+        }
+    }
+
     /// The dropout mask over every item's weights.
     private func dropoutMask(seed: UInt64) -> DropoutMask { DropoutMask(keep: 1 - Double(dropout), key: seed) }
 
@@ -88,9 +102,8 @@ struct AttentionCore {
         let ls = self.ls
         let mask = dropout > 0 ? dropoutMask(seed: seed) : nil
         Kernels.forEachBatchRange(items) { range, worker in
-            let scratch = mask != nil ? UnsafeMutablePointer<Float>.allocate(capacity: ls) : nil
-            let scratch16 = bfloat16 ? UnsafeMutablePointer<UInt16>.allocate(capacity: ls) : nil
-            defer { scratch?.deallocate(); scratch16?.deallocate() }
+            let buffers = Scratch(floats: mask != nil ? ls : 0, halves: bfloat16 ? ls : 0)
+            let scratch = mask != nil ? buffers.floats : nil, scratch16 = buffers.halves
             for i in range {
                 let w = weights + i * ls
                 product(transA: false, transB: true, m: L, n: S, k: E, alpha: alpha,
@@ -123,9 +136,8 @@ struct AttentionCore {
         let mask = dropout > 0 ? dropoutMask(seed: seed) : nil
         // Mask gradients sum over the items a mask is broadcast across: one thread then.
         Kernels.forEachBatchRange(items, parallel: gradientMasks.isEmpty) { range, worker in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: ls * (mask != nil ? 3 : 1))
-            let scratch16 = bfloat16 ? UnsafeMutablePointer<UInt16>.allocate(capacity: ls) : nil
-            defer { scratch.deallocate(); scratch16?.deallocate() }
+            let buffers = Scratch(floats: ls * (mask != nil ? 3 : 1), halves: bfloat16 ? ls : 0)
+            let scratch = buffers.floats, scratch16 = buffers.halves
             let dP = scratch
             for i in range {
                 let w = weights + i * ls, gOut = g.advanced(by: oLayout.offset(i))
@@ -177,26 +189,24 @@ extension GEMMOperand {
 }
 
 /// A tensor's values as bfloat16 product operands for ``AttentionCore``: its own bfloat16 copy
-/// (rounded once, or the bits copied when the tensor is held in bfloat16), kept alive for the
-/// backward pass.
+/// (rounded once, or the bits copied when the tensor is held in bfloat16) in pooled tensor
+/// storage, kept alive for the backward pass.
 final class AttentionOperandCopy {
-    let bits: UnsafeMutablePointer<UInt16>
-    let count: Int
+    private let copy: Tensor
+    private let bits: UnsafeMutablePointer<UInt16>
 
     init(_ t: Tensor) {
-        count = t.count
-        bits = UnsafeMutablePointer<UInt16>.allocate(capacity: Swift.max(1, count))
+        copy = Tensor(shape: [t.count], storage: TensorStorage(uninitializedCount: t.count, elementType: .bfloat16))
+        bits = copy.storage.bfloat16Bits!
         if let held = t.storage.bfloat16Bits {
-            bits.update(from: held, count: count)
+            bits.update(from: held, count: t.count)
         } else {
-            Kernels.convertToBFloat16(t.storage.pointer, bits, count: count)
+            Kernels.convertToBFloat16(t.storage.pointer, bits, count: t.count)
         }
     }
 
     /// The copy as an operand.
     var operand: GEMMOperand { .bfloat16(UnsafePointer(bits)) }
-
-    deinit { bits.deallocate() }
 }
 
 /// An additive mask read with broadcast strides against scores of shape `[…, L, S]`.
