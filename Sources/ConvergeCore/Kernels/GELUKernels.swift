@@ -19,3 +19,28 @@ extension Kernels {
         }
     }
 }
+
+extension Kernels {
+    /// The epilogue of an autocast linear layer with the exact GELU, in one pass over a
+    /// `rows × columns` block: `z = c + bias` (per column; `bias` nil adds nothing), `z` written
+    /// to `preActivation` when given (for the backward pass), and `out = bfloat16(gelu(z))` with
+    /// ``bfloat16Bits(_:)``'s rounding. `c` is left as it is (`preActivation` may be `c`). Row
+    /// blocks are split over the cores for large blocks.
+    public static func biasGELUToBFloat16(_ c: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, columns: Int,
+                                          preActivation: UnsafeMutablePointer<Float>?, into out: UnsafeMutablePointer<UInt16>) {
+        guard columns > 0 else { return }
+        Parallel.forChunks(rows, threshold: Swift.max(1, vectorKernelThreshold / columns)) { r in
+            let o = r.lowerBound * columns
+            cv_bias_gelu_to_bf16(c + o, bias, r.count, columns, preActivation.map { $0 + o }, out + o)
+        }
+    }
+
+    /// `out[i] = bfloat16(g[i]·gelu′(x[i]))` in one pass: ``geluBackward(_:input:_:count:)``
+    /// rounded with ``bfloat16Bits(_:)``'s rule, on all cores for large buffers.
+    public static func geluBackwardToBFloat16(_ g: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+                                              into out: UnsafeMutablePointer<UInt16>, count: Int) {
+        Parallel.forChunks(count, threshold: vectorKernelThreshold) { r in
+            cv_gelu_backward_to_bf16(g + r.lowerBound, x + r.lowerBound, out + r.lowerBound, r.count)
+        }
+    }
+}

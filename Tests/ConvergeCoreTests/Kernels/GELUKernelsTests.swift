@@ -35,4 +35,34 @@ final class GELUKernelsTests: XCTestCase {
             XCTAssertTrue(r.passed, "\(level): \(r)")
         }
     }
+
+    /// The fused bfloat16 epilogue and backward give the bits of the separate passes (GELU, then
+    /// rounding), and keep the pre-activation.
+    func testFusedBFloat16PassesMatchTheSeparatePasses() {
+        let rows = 5, columns = 37
+        let generator = RandomGenerator(seed: 13)
+        let c = Tensor.randomNormal([rows, columns], std: 3, generator: generator).scalars
+        let bias = Tensor.randomNormal([columns], generator: generator).scalars
+        let g = Tensor.randomNormal([rows, columns], generator: generator).scalars
+        VectorISATests.atEachLevel { level in
+            var z = [Float](repeating: 0, count: c.count)
+            for r in 0..<rows { for j in 0..<columns { z[r * columns + j] = c[r * columns + j] + bias[j] } }
+            var y = [Float](repeating: 0, count: c.count), gz = y
+            Kernels.gelu(z, &y, count: z.count)
+            Kernels.geluBackward(g, input: z, &gz, count: z.count)
+            var pre = [Float](repeating: 0, count: c.count)
+            var out = [UInt16](repeating: 0, count: c.count + 1), gout = out
+            Kernels.biasGELUToBFloat16(c, bias: bias, rows: rows, columns: columns, preActivation: &pre, into: &out)
+            Kernels.geluBackwardToBFloat16(g, input: z, into: &gout, count: z.count)
+            XCTAssertEqual(pre, z, "\(level)")
+            XCTAssertEqual(Array(out.prefix(c.count)), y.map(Kernels.bfloat16Bits), "\(level)")
+            XCTAssertEqual(Array(gout.prefix(c.count)), gz.map(Kernels.bfloat16Bits), "\(level)")
+            XCTAssertEqual(out[c.count], 0, "\(level): wrote past the end")
+            var plain = [UInt16](repeating: 0, count: c.count)
+            Kernels.biasGELUToBFloat16(c, bias: nil, rows: rows, columns: columns, preActivation: nil, into: &plain)
+            var yc = [Float](repeating: 0, count: c.count)
+            Kernels.gelu(c, &yc, count: c.count)
+            XCTAssertEqual(plain, yc.map(Kernels.bfloat16Bits), "\(level) without bias")
+        }
+    }
 }
