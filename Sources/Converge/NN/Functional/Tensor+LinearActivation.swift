@@ -8,10 +8,17 @@ extension Tensor {
     public func linear(weight: Tensor, bias: Tensor?, activation: Activation) -> Tensor {
         if activation == .identity { return linear(weight: weight, bias: bias) }
         let x = self
-        let out = linearOutput(weight: weight, bias: bias)
         let recordsGraph = GradMode.isEnabled && (requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-        let preActivation: Tensor? = recordsGraph && !activation.derivativeFromOutput ? out.copy() : nil
-        activation.applyInPlace(out.storage.pointer, count: out.count)
+        var out = linearOutput(weight: weight, bias: bias)
+        var preActivation: Tensor?
+        if recordsGraph && !activation.derivativeFromOutput {
+            // Keep the product as the pre-activation and write the activation beside it (no copy).
+            preActivation = out
+            out = Tensor(uninitializedShape: out.shape)
+            activation.apply(preActivation!.storage.pointer, into: out.storage.pointer, count: out.count)
+        } else {
+            activation.applyInPlace(out.storage.pointer, count: out.count)
+        }
         let y = out.detached()
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return Tensor.recording(out, op: "linear_\(activation)", inputs: inputs) { gradient in
