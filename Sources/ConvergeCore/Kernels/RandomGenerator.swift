@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Determinism: the generator is pure integer arithmetic, and every sampler below is a fixed
 /// sequence of IEEE float/double operations on its output, so the same seed gives bit-identical
-/// tensors on every run, platform and thread count (sampling never runs in parallel). Different
+/// tensors on every run, platform and thread count (sampling never runs in parallel, and dropout
+/// masks are counter-based, see below). Different
 /// seeds give unrelated streams. Its ``state`` can be saved and restored, so a resumed checkpoint
 /// continues the same random stream. The streams are not PyTorch's (its Mersenne Twister and
 /// transforms are not reproduced); code that must match PyTorch bit for bit loads PyTorch's
@@ -16,6 +17,16 @@ import Foundation
 /// - ``fillNormal(_:mean:std:)``: Box–Muller in double precision on two 53-bit uniforms per pair of
 ///   elements (an odd count discards the last sine value).
 /// - Bernoulli masks: one ``nextUniform()`` per element, 1 when it is below the probability.
+/// - Dropout masks (``DropoutMask``, used by dropout, the fused BatchNorm + ReLU + Dropout op and
+///   attention dropout): one draw per mask, its `key`, whatever the mask's size. The mask itself
+///   is a counter-based stream: pair `k` of elements is the SplitMix64 output
+///   `mix(key + (k + 1)·0x9E3779B97F4A7C15)` (`mix`: `z ^= z >> 30; z &*= 0xBF58476D1CE4E5B9;
+///   z ^= z >> 27; z &*= 0x94D049BB133111EB; z ^= z >> 31`), element `2k` takes its low 32 bits and
+///   element `2k + 1` its high 32 bits, and an element is kept when that value is below
+///   `keep·2³²` (rounded down). Each element depends only on the key and its index, so a mask
+///   is the same on any number of threads (the kernels draw it in parallel, sixteen elements per
+///   AVX-512 step) and a backward pass redraws it instead of storing it; a resumed checkpoint
+///   (which saves ``state``) draws the same keys and so the same masks.
 public final class RandomGenerator: RandomNumberGenerator {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 

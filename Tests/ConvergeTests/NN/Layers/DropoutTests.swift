@@ -36,18 +36,22 @@ final class DropoutTests: XCTestCase {
     }
 
     func testMaskMatchesGeneratorStream() {
-        // Two elements per 64-bit draw: low and high 32 bits against keep · 2³².
+        // One draw keys the mask; element i is kept as DropoutMask(key:).isKept(i) says.
         let generator = RandomGenerator(seed: 9)
         let reference = RandomGenerator(seed: 9)
         let y = Tensor.ones([7]).dropout(probability: 0.25, generator: generator).scalars
-        var expected: [Float] = []
-        for _ in 0..<4 {
-            let bits = reference.next()
-            expected.append(bits & 0xFFFF_FFFF < 3_221_225_472 ? Float(1 / 0.75) : 0)
-            expected.append(bits >> 32 < 3_221_225_472 ? Float(1 / 0.75) : 0)
-        }
-        XCTAssertEqual(y, Array(expected.prefix(7)))
+        let mask = DropoutMask(keep: 0.75, key: reference.next())
+        XCTAssertEqual(y, (0..<7).map { mask.isKept($0) ? Float(1 / 0.75) : 0 })
         XCTAssertEqual(generator.state, reference.state)
+    }
+
+    func testMaskDoesNotDependOnTheThreadSplit() {
+        let x = Tensor.ones([50_001])
+        let serial = x.dropout(probability: 0.3, generator: RandomGenerator(seed: 4)).scalars
+        let saved = Parallel.memoryBoundThreshold
+        defer { Parallel.memoryBoundThreshold = saved }
+        Parallel.memoryBoundThreshold = 16
+        XCTAssertEqual(x.dropout(probability: 0.3, generator: RandomGenerator(seed: 4)).scalars, serial)
     }
 
     func testGradientUsesTheSameMask() {
