@@ -11,14 +11,23 @@ extension Tensor {
         let out = linearOutput(weight: weight, bias: bias)
         let recordsGraph = GradMode.isEnabled && (requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
         let preActivation: Tensor? = recordsGraph && !activation.derivativeFromOutput ? out.copy() : nil
-        activation.applyInPlace(out.storage.pointer, count: out.count)
+        let relu = activation == .relu
+        if relu {
+            Kernels.linearReLUInPlace(out.storage.pointer, count: out.count)   // C, the same rule
+        } else {
+            activation.applyInPlace(out.storage.pointer, count: out.count)
+        }
         let y = out.detached()
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return Tensor.recording(out, op: "linear_\(activation)", inputs: inputs) { gradient in
             let gz = Tensor(uninitializedShape: y.shape)
-            activation.multiplyByDerivative(gradient.storage.pointer, output: y.storage.pointer,
-                                            preActivation: preActivation.map { UnsafePointer($0.storage.pointer) },
-                                            gz.storage.pointer, count: gz.count)
+            if relu {
+                Kernels.linearReLUBackward(gradient.storage.pointer, output: y.storage.pointer, into: gz.storage.pointer, count: gz.count)
+            } else {
+                activation.multiplyByDerivative(gradient.storage.pointer, output: y.storage.pointer,
+                                                preActivation: preActivation.map { UnsafePointer($0.storage.pointer) },
+                                                gz.storage.pointer, count: gz.count)
+            }
             return Tensor.linearGradients(upstream: gz, input: x, weight: weight, bias: bias)
         }
     }
