@@ -5,7 +5,8 @@
 # eager fp32 and bf16 autocast, 2 threads). The contenders alternate for ROUNDS rounds; every
 # figure is printed with the load average at the time, then a table of each contender's median
 # and the two targets of issue 13: Converge fp32 ≥ 1.5× PyTorch eager fp32, and Converge bf16
-# ≥ 2× PyTorch bf16 autocast.
+# ≥ 2× PyTorch bf16 autocast. Converge also runs with its portable C kernels
+# (CONVERGE_ISA=generic) for the table; set GENERIC=0 to leave those rows out.
 #
 # Usage: scripts/bench/transformer_compare.sh [ROUNDS] [STEPS_PER_WINDOW]   (defaults 3 and 4)
 # Set CONVERGE=path/to/converge to use a built binary instead of building one.
@@ -23,11 +24,16 @@ if python3 -c "import torch" 2>/dev/null; then have_torch=1; fi
 
 load() { cut -d' ' -f1 /proc/loadavg; }
 figure() { sed -n 's/.*: \([0-9.]*\) tokens\/s.*/\1/p' | head -1; }
-declare -a c32 c16 t32 t16 loads
+generic=${GENERIC:-1}
+declare -a c32 c16 g32 g16 t32 t16 loads
 for ((r = 1; r <= rounds; r++)); do
     l=$(load); loads+=("$l")
     v=$("$converge" bench transformer --size "$steps" 2>&1 | tee /dev/stderr | figure); c32+=("$v")
     v=$("$converge" bench transformer --size "$steps" --precision bfloat16 2>&1 | tee /dev/stderr | figure); c16+=("$v")
+    if [ "$generic" = 1 ]; then
+        v=$(CONVERGE_ISA=generic "$converge" bench transformer --size "$steps" 2>&1 | tee /dev/stderr | figure); g32+=("$v")
+        v=$(CONVERGE_ISA=generic "$converge" bench transformer --size "$steps" --precision bfloat16 2>&1 | tee /dev/stderr | figure); g16+=("$v")
+    fi
     if [ "$have_torch" = 1 ]; then
         out=$(python3 scripts/bench/transformer_torch.py --threads 2 --steps "$steps" 2>&1 | tee /dev/stderr)
         t32+=("$(echo "$out" | grep 'torch fp32' | figure)")
@@ -43,6 +49,10 @@ echo "transformer bench, $rounds rounds of $steps-step windows; load averages at
 printf '%-34s %14s   %s\n' "contender" "median tok/s" "all rounds"
 printf '%-34s %14s   %s\n' "Converge float32" "$m32" "${c32[*]}"
 printf '%-34s %14s   %s\n' "Converge bfloat16 autocast" "$m16" "${c16[*]}"
+if [ "$generic" = 1 ]; then
+    printf '%-34s %14s   %s\n' "Converge float32, portable C" "$(median "${g32[@]}")" "${g32[*]}"
+    printf '%-34s %14s   %s\n' "Converge bfloat16, portable C" "$(median "${g16[@]}")" "${g16[*]}"
+fi
 awk -v loads="${loads[*]}" 'BEGIN {n = split(loads, l, " "); for (i = 1; i <= n; i++) if (l[i] > 1.5) {print "WARNING: load average above 1.5 during the run: PyTorch'"'"'s OpenMP threads spin-wait and lose far more than Converge on a shared machine, so these ratios overstate Converge; rerun on a quiet machine"; exit}}'
 if [ "$have_torch" = 1 ]; then
     p32=$(median "${t32[@]}"); p16=$(median "${t16[@]}")

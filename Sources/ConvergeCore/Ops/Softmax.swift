@@ -13,22 +13,11 @@ enum SoftmaxKernels {
         if n == 0 { return }
         let threshold = Swift.max(2, Parallel.elementwiseThreshold / (n * inner))
         if inner == 1 {
-            // Contiguous rows: every pass is a simple loop that vectorizes.
-            Parallel.forChunks(outer, threshold: threshold) { rows in
-                for o in rows {
-                    let p = x + o * n, q = y + o * n
-                    let m = Kernels.maxContiguous(p, n)
-                    for i in 0..<n { q[i] = Kernels.exp(p[i] - m) }
-                    let s = Kernels.sumContiguous(q, n)
-                    switch mode {
-                    case .softmax:
-                        let r = 1 / s
-                        for i in 0..<n { q[i] *= r }
-                    case .logSoftmax:
-                        let logSum = Foundation.log(s)
-                        for i in 0..<n { q[i] = (p[i] - m) - logSum }
-                    }
-                }
+            // Contiguous rows: the C row kernel (vector exp), row blocks split over the cores.
+            let rowMode: Kernels.SoftmaxRowMode = mode == .softmax ? .softmax : .logSoftmax
+            Parallel.forChunks(outer, threshold: Swift.max(2, Kernels.vectorKernelThreshold / n)) { rows in
+                Kernels.softmaxRows(x + rows.lowerBound * n, y + rows.lowerBound * n, rows: rows.count, columns: n,
+                                    mode: rowMode)
             }
             return
         }
@@ -62,18 +51,10 @@ enum SoftmaxKernels {
         if n == 0 { return }
         let threshold = Swift.max(2, Parallel.elementwiseThreshold / (n * inner))
         if inner == 1 {
-            Parallel.forChunks(outer, threshold: threshold) { rows in
-                for o in rows {
-                    let pg = g + o * n, py = y + o * n, pd = gx + o * n
-                    switch mode {
-                    case .softmax:
-                        let dot = Kernels.dotContiguous(pg, py, n)
-                        for i in 0..<n { pd[i] = py[i] * (pg[i] - dot) }
-                    case .logSoftmax:
-                        let total = Kernels.sumContiguous(pg, n)
-                        for i in 0..<n { pd[i] = pg[i] - Kernels.exp(py[i]) * total }
-                    }
-                }
+            let rowMode: Kernels.SoftmaxRowMode = mode == .softmax ? .softmax : .logSoftmax
+            Parallel.forChunks(outer, threshold: Swift.max(2, Kernels.vectorKernelThreshold / n)) { rows in
+                let o = rows.lowerBound * n
+                Kernels.softmaxRowsBackward(output: y + o, gradient: g + o, gx + o, rows: rows.count, columns: n, mode: rowMode)
             }
             return
         }

@@ -64,6 +64,7 @@ enum SiLUOp: DifferentiableUnary {
     }
 }
 
+/// The exact GELU as a scalar rule (the reference the C kernels behind ``Tensor/gelu(approximation:)`` are tested against).
 enum GELUOp: DifferentiableUnary {
     static let name = "gelu"
     static let invSqrt2: Float = 0.70710678118654752
@@ -163,10 +164,20 @@ extension Tensor {
     /// Which formula ``gelu(approximation:)`` uses.
     public enum GELUApproximation: String, Sendable { case none, tanh }
 
-    /// Gaussian error linear unit: x·Φ(x) exactly, or PyTorch's tanh approximation.
+    /// Gaussian error linear unit: x·Φ(x) exactly, or PyTorch's tanh approximation. The exact
+    /// form runs the C kernels (``Kernels/gelu(_:_:count:)`` and
+    /// ``Kernels/geluBackward(_:input:_:count:)``: a vector erf within 2 ulp).
     public func gelu(approximation: GELUApproximation = .none) -> Tensor {
         switch approximation {
-        case .none: return unary(GELUOp.self)
+        case .none:
+            let x = self
+            let out = Tensor(uninitializedShape: shape)
+            Kernels.gelu(storage.pointer, out.storage.pointer, count: count)
+            return Tensor.result(out, op: GELUOp.name, inputs: [x]) { g in
+                let gx = Tensor(uninitializedShape: x.shape)
+                Kernels.geluBackward(g.storage.pointer, input: x.storage.pointer, gx.storage.pointer, count: x.count)
+                return [gx]
+            }
         case .tanh: return unary(GELUTanhOp.self)
         }
     }

@@ -79,6 +79,6 @@ public enum TransformerBenchmark {
         let label = precision == .float32 ? "transformer" : "transformer \(precision.rawValue)"
         let arithmetic = precision == .float32 ? "" : (Kernels.bfloat16EmulationReason.map { "bfloat16 emulated (\($0)); " } ?? "bfloat16 GEMMs on oneDNN; ")
         return BenchmarkResult(label: label, value: rate, unit: "tokens/s",
-                               note: "\(arithmetic)\(Parallel.threadCount) threads, \(BLAS.shared?.summary ?? "Swift GEMM"); best of \(repeats) windows of \(stepsPerWindow) steps, batch \(batchSize)×\(c.contextLength); last loss \(String(format: "%.3f", lastLoss))")
+                               note: "\(arithmetic)\(Parallel.threadCount) threads, C kernels \(Kernels.vectorISA), \(BLAS.shared?.summary ?? "Swift GEMM"); best of \(repeats) windows of \(stepsPerWindow) steps, batch \(batchSize)×\(c.contextLength); last loss \(String(format: "%.3f", lastLoss))")
     }
 }

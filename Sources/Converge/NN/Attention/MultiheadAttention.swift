@@ -100,8 +100,14 @@ public final class MultiheadAttention: Module {
         var packed: Tensor?
         var q: Tensor?, k: Tensor?, v: Tensor?
         if selfAttention {
-            // One GEMM for the packed projection; the heads are read out of it in place.
-            packed = q0.linear(weight: inProjWeight, bias: inProjBias)
+            // One GEMM for the packed projection; the heads are read out of it in place. Under
+            // bfloat16 autocast it is an autocast linear (weight cast once, bfloat16 output), as
+            // PyTorch's `in_proj` under `torch.autocast`.
+            if Kernels.gemmPrecision == .bfloat16 {
+                packed = q0.bfloat16Linear(weight: inProjWeight.castToBFloat16(), bias: inProjBias)
+            } else {
+                packed = q0.linear(weight: inProjWeight, bias: inProjBias)
+            }
         } else {
             let k0 = toBatchFirst(key, "key"), v0 = toBatchFirst(value, "value")
             precondition(k0.shape == v0.shape && k0.shape[0] == B,

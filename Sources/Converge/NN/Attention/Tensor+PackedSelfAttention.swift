@@ -24,21 +24,26 @@ extension Tensor {
         let views = AttentionMaskView.views(masks, target: [B, heads, T, T], op: op)
         let inLayout = MatrixBatchLayout(inner: heads, outerStride: T * 3 * E, innerStride: D, rowStride: 3 * E)
         let outLayout = MatrixBatchLayout(inner: heads, outerStride: T * E, innerStride: D, rowStride: E)
-        let core = AttentionCore(items: B * heads, L: T, S: T, E: D, Ev: D, alpha: scale ?? 1 / Float(D).squareRoot(),
+        var core = AttentionCore(items: B * heads, L: T, S: T, E: D, Ev: D, alpha: scale ?? 1 / Float(D).squareRoot(),
                                  isCausal: isCausal, dropout: dropout, masks: views,
                                  qLayout: inLayout, kLayout: inLayout, vLayout: inLayout, oLayout: outLayout)
+        core.bfloat16 = AttentionCore.usesBFloat16
+        // Under bfloat16 autocast the projection is rounded to bfloat16 once, for every product.
+        let packed16 = core.bfloat16 ? AttentionOperandCopy(packed) : nil
         let weights = Tensor(uninitializedShape: [B, heads, T, T])
         let out = Tensor(uninitializedShape: [B, T, E])
         let seed = dropout > 0 ? generator.next() : 0
-        let p = packed.storage.pointer
-        core.forward(q: p, k: p + E, v: p + 2 * E, o: out.storage.pointer, weights: weights.storage.pointer, seed: seed)
+        let p = packed16?.operand ?? .float32(UnsafePointer(packed.storage.pointer))
+        core.forward(q: p, k: p.advanced(by: E), v: p.advanced(by: 2 * E), o: out.storage.pointer,
+                     weights: weights.storage.pointer, seed: seed)
         let gradMasks = masks.indices.filter { masks[$0].requiresGrad }
         return Tensor.recording(out, op: op, inputs: [packed] + gradMasks.map { masks[$0] }) { g in
             let gPacked = Tensor(uninitializedShape: packed.shape)
             let maskGrads = gradMasks.map { Tensor.zeros(masks[$0].shape) }
-            let p = packed.storage.pointer, gp = gPacked.storage.pointer
-            core.backward(g: g.storage.pointer, weights: weights.storage.pointer, seed: seed,
-                          q: p, k: p + E, v: p + 2 * E, gq: gp, gk: gp + E, gv: gp + 2 * E,
+            let g16 = core.bfloat16 ? AttentionOperandCopy(g) : nil
+            let p = packed16?.operand ?? .float32(UnsafePointer(packed.storage.pointer)), gp = gPacked.storage.pointer
+            core.backward(g: g16?.operand ?? .float32(UnsafePointer(g.storage.pointer)), weights: weights.storage.pointer,
+                          seed: seed, q: p, k: p.advanced(by: E), v: p.advanced(by: 2 * E), gq: gp, gk: gp + E, gv: gp + 2 * E,
                           gradientMasks: gradMasks, maskGradients: maskGrads)
             return [packed.requiresGrad ? gPacked : nil] + maskGrads
         }

@@ -54,22 +54,30 @@ extension Tensor {
         let batch = Shape.count(batchShape)
         let target = batchShape + [L, S]
         let views = AttentionMaskView.views(masks, target: target, op: op)
-        let core = AttentionCore(items: batch, L: L, S: S, E: E, Ev: Ev, alpha: scale ?? 1 / Float(E).squareRoot(),
+        var core = AttentionCore(items: batch, L: L, S: S, E: E, Ev: Ev, alpha: scale ?? 1 / Float(E).squareRoot(),
                                  isCausal: isCausal, dropout: dropout, masks: views,
                                  qLayout: .contiguous(rows: L, columns: E), kLayout: .contiguous(rows: S, columns: E),
                                  vLayout: .contiguous(rows: S, columns: Ev), oLayout: .contiguous(rows: L, columns: Ev))
+        core.bfloat16 = AttentionCore.usesBFloat16
+        // Under bfloat16 autocast the operands are rounded to bfloat16 once, for every product.
+        let copies = core.bfloat16 ? [q, k, v].map(AttentionOperandCopy.init) : nil
+        func operands() -> [GEMMOperand] {
+            copies?.map(\.operand) ?? [q, k, v].map { .float32(UnsafePointer($0.storage.pointer)) }
+        }
         let weights = Tensor(uninitializedShape: target)
         let out = Tensor(uninitializedShape: batchShape + [L, Ev])
         let seed = dropout > 0 ? generator.next() : 0
-        core.forward(q: q.storage.pointer, k: k.storage.pointer, v: v.storage.pointer, o: out.storage.pointer,
-                     weights: weights.storage.pointer, seed: seed)
+        let x = operands()
+        core.forward(q: x[0], k: x[1], v: x[2], o: out.storage.pointer, weights: weights.storage.pointer, seed: seed)
         let gradMasks = masks.indices.filter { masks[$0].requiresGrad }
         return Tensor.recording(out, op: op, inputs: [q, k, v] + gradMasks.map { masks[$0] }) { g in
             let gq = Tensor(uninitializedShape: q.shape), gk = Tensor(uninitializedShape: k.shape)
             let gv = Tensor(uninitializedShape: v.shape)
             let maskGrads = gradMasks.map { Tensor.zeros(masks[$0].shape) }
-            core.backward(g: g.storage.pointer, weights: weights.storage.pointer, seed: seed,
-                          q: q.storage.pointer, k: k.storage.pointer, v: v.storage.pointer,
+            let g16 = core.bfloat16 ? AttentionOperandCopy(g) : nil
+            let x = operands()
+            core.backward(g: g16?.operand ?? .float32(UnsafePointer(g.storage.pointer)), weights: weights.storage.pointer,
+                          seed: seed, q: x[0], k: x[1], v: x[2],
                           gq: gq.storage.pointer, gk: gk.storage.pointer, gv: gv.storage.pointer,
                           gradientMasks: gradMasks, maskGradients: maskGrads)
             return [q.requiresGrad ? gq : nil, k.requiresGrad ? gk : nil, v.requiresGrad ? gv : nil] + maskGrads

@@ -85,6 +85,17 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `y[i] = f(z[i])` over `count` floats, leaving `z` as it is (for a fused layer that keeps
+    /// the pre-activation values: no copy of them).
+    func apply(_ z: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .gelu(.none): Kernels.gelu(z, y, count: count)
+        default:
+            y.update(from: z, count: count)
+            applyInPlace(y, count: count)
+        }
+    }
+
     /// Applies the activation in place to `count` floats.
     func applyInPlace(_ p: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
@@ -99,8 +110,7 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
             }
         case .tanh: Kernels.map(p, p, count: count) { Foundation.tanh($0) }
         case .silu: Kernels.map(p, p, count: count) { x in x / (1 + Foundation.exp(-x)) }
-        case .gelu(.none):
-            Kernels.map(p, p, count: count) { x in 0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752)) }
+        case .gelu(.none): Kernels.gelu(p, p, count: count)
         case .gelu(.tanh):
             Kernels.map(p, p, count: count) { x in
                 0.5 * x * (1 + Foundation.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)))
@@ -126,10 +136,7 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
                 let s = 1 / (1 + Foundation.exp(-x))
                 return g * (s * (1 + x * (1 - s)))
             }
-        case .gelu(.none):
-            Kernels.zip(g, z!, out, count: count) { g, x in
-                g * (0.5 * (1 + Foundation.erf(x * 0.70710678118654752)) + x * 0.39894228040143268 * Foundation.exp(-0.5 * x * x))
-            }
+        case .gelu(.none): Kernels.geluBackward(g, input: z!, out, count: count)
         case .gelu(.tanh):
             Kernels.zip(g, z!, out, count: count) { g, x in
                 let c: Float = 0.79788456080286536

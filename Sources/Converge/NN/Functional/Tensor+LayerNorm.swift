@@ -4,7 +4,9 @@ extension Tensor {
     /// Layer normalization as `nn.functional.layer_norm`: every sample is normalized over its last
     /// `normalizedShape.count` dimensions (which must equal `normalizedShape`) with the biased
     /// variance, then scaled by `weight` and shifted by `bias` (both of `normalizedShape`, each
-    /// optional). One fused op with a hand-written backward.
+    /// optional). One fused op with a hand-written backward, both on the C row kernels
+    /// (``Kernels/layerNormRows(_:_:weight:bias:mean:rstd:rows:d:epsilon:)``: float32 statistics,
+    /// as PyTorch keeps them), row blocks split over the cores.
     public func layerNorm(normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, epsilon: Float = 1e-5) -> Tensor {
         precondition(!normalizedShape.isEmpty && rank >= normalizedShape.count && Array(shape.suffix(normalizedShape.count)) == normalizedShape,
                      "layerNorm: input of shape \(shape) does not end with the normalized shape \(normalizedShape)")
@@ -13,29 +15,20 @@ extension Tensor {
         }
         let x = self
         let d = Shape.count(normalizedShape), rows = count / Swift.max(d, 1)
-        let px = storage.pointer
-        let pw = weight?.storage.pointer, pb = bias?.storage.pointer
-        var mean = [Float](repeating: 0, count: rows), invStd = [Float](repeating: 0, count: rows)
         let out = Tensor(uninitializedShape: shape)
-        let po = out.storage.pointer
-        mean.withUnsafeMutableBufferPointer { mp in invStd.withUnsafeMutableBufferPointer { ip in
-            let meanP = mp.baseAddress!, invP = ip.baseAddress!
-            Parallel.forChunks(rows, threshold: Swift.max(1, Parallel.elementwiseThreshold / Swift.max(d, 1))) { range in
-                for r in range {
-                    let row = px + r * d, dst = po + r * d
-                    let mu = NormalizationKernels.sum(row, d) / Double(d)
-                    let variance = NormalizationKernels.squaredDeviations(row, d, mean: mu) / Double(d)
-                    let m = Float(mu), inv = Float(1 / (variance + Double(epsilon)).squareRoot())
-                    meanP[r] = m; invP[r] = inv
-                    switch (pw, pb) {
-                    case let (w?, b?): for k in 0..<d { dst[k] = (row[k] - m) * inv * w[k] + b[k] }
-                    case let (w?, nil): for k in 0..<d { dst[k] = (row[k] - m) * inv * w[k] }
-                    case let (nil, b?): for k in 0..<d { dst[k] = (row[k] - m) * inv + b[k] }
-                    case (nil, nil): for k in 0..<d { dst[k] = (row[k] - m) * inv }
-                    }
-                }
+        // Per-row mean and 1/std, kept for the backward pass.
+        let statistics = Tensor(uninitializedShape: [2, rows])
+        let px = storage.pointer, po = out.storage.pointer
+        let pw = weight.map { UnsafePointer($0.storage.pointer) }, pb = bias.map { UnsafePointer($0.storage.pointer) }
+        let meanP = statistics.storage.pointer, rstdP = statistics.storage.pointer + rows
+        let rowThreshold = Swift.max(1, Parallel.memoryBoundThreshold / Swift.max(d, 1))
+        if d > 0 {
+            Parallel.forChunks(rows, threshold: rowThreshold) { range in
+                let o = range.lowerBound
+                Kernels.layerNormRows(px + o * d, po + o * d, weight: pw, bias: pb, mean: meanP + o, rstd: rstdP + o,
+                                      rows: range.count, d: d, epsilon: epsilon)
             }
-        } }
+        }
         var inputs = [x]
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }
@@ -45,51 +38,38 @@ extension Tensor {
             let needWeight = weight?.requiresGrad == true, needBias = bias?.requiresGrad == true
             let gx = needInput ? Tensor(uninitializedShape: x.shape) : nil
             let pgx = gx?.storage.pointer
-            // One pass over the rows, split across workers: the input gradient row by row, and
-            // each worker's partial sums of the weight and bias gradients (added up after).
-            let workers = rows * d >= Parallel.elementwiseThreshold ? Swift.min(Parallel.threadCount, rows) : 1
-            let partials = (needWeight || needBias) ? UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, workers * 2 * d)) : nil
+            let meanP = statistics.storage.pointer, rstdP = statistics.storage.pointer + rows
+            // Row blocks split across workers: the input gradient row by row, and each worker's
+            // partial sums of the weight and bias gradients, in float32 over blocks of
+            // `block` rows and in double across blocks (added up after).
+            let workers = rows >= rowThreshold ? Swift.min(Parallel.threadCount, rows) : 1
+            let needSums = needWeight || needBias
+            let partials = needSums ? UnsafeMutablePointer<Double>.allocate(capacity: workers * 2 * d) : nil
             partials?.initialize(repeating: 0, count: workers * 2 * d)
             defer { partials?.deallocate() }
-            let size = (rows + Swift.max(workers, 1) - 1) / Swift.max(workers, 1)
-            mean.withUnsafeBufferPointer { mp in invStd.withUnsafeBufferPointer { ip in
-                let meanP = mp.baseAddress!, invP = ip.baseAddress!
+            let size = (rows + workers - 1) / Swift.max(workers, 1), block = 32
+            if d > 0 {
                 Parallel.forWorkers(workers) { worker in
-                    let gw = partials.map { $0 + worker * 2 * d }, gb = partials.map { $0 + worker * 2 * d + d }
-                    for r in (worker * size)..<Swift.min(rows, (worker + 1) * size) {
-                        let row = px + r * d, g = pg + r * d
-                        let m = meanP[r], inv = invP[r]
-                        if let gw, let gb {
-                            for k in 0..<d {
-                                gw[k] += Double(g[k] * ((row[k] - m) * inv))
-                                gb[k] += Double(g[k])
-                            }
+                    let end = Swift.min(rows, (worker + 1) * size)
+                    let scratch = needSums ? UnsafeMutablePointer<Float>.allocate(capacity: 2 * d) : nil
+                    defer { scratch?.deallocate() }
+                    var start = worker * size
+                    while start < end {
+                        let stop = Swift.min(end, start + block)
+                        scratch?.initialize(repeating: 0, count: 2 * d)
+                        Kernels.layerNormRowsBackward(pg + start * d, input: px + start * d, mean: meanP + start,
+                                                      rstd: rstdP + start, weight: pw, inputGradient: pgx.map { $0 + start * d },
+                                                      weightGradient: needWeight ? scratch : nil,
+                                                      biasGradient: needBias ? scratch.map { $0 + d } : nil,
+                                                      rows: stop - start, d: d)
+                        if let scratch, let partials {
+                            let p = partials + worker * 2 * d
+                            for k in 0..<(2 * d) { p[k] += Double(scratch[k]) }
                         }
-                        guard let pgx else { continue }
-                        let dst = pgx + r * d
-                        // dx = invstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = g·γ.
-                        var a = 0.0, b = 0.0
-                        if let pw {
-                            for k in 0..<d {
-                                let gh = g[k] * pw[k]
-                                a += Double(gh)
-                                b += Double(gh) * Double((row[k] - m) * inv)
-                            }
-                        } else {
-                            for k in 0..<d {
-                                a += Double(g[k])
-                                b += Double(g[k]) * Double((row[k] - m) * inv)
-                            }
-                        }
-                        let meanG = Float(a / Double(d)), meanGX = Float(b / Double(d))
-                        if let pw {
-                            for k in 0..<d { dst[k] = inv * (g[k] * pw[k] - meanG - (row[k] - m) * inv * meanGX) }
-                        } else {
-                            for k in 0..<d { dst[k] = inv * (g[k] - meanG - (row[k] - m) * inv * meanGX) }
-                        }
+                        start = stop
                     }
                 }
-            } }
+            }
             var grads: [Tensor?] = [gx]
             func total(_ offset: Int) -> Tensor {
                 var sums = [Double](repeating: 0, count: d)

@@ -8,11 +8,16 @@ extension Tensor {
     public func linear(weight: Tensor, bias: Tensor?, activation: Activation) -> Tensor {
         if activation == .identity { return linear(weight: weight, bias: bias) }
         let x = self
-        let out = linearOutput(weight: weight, bias: bias)
         let recordsGraph = GradMode.isEnabled && (requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-        let preActivation: Tensor? = recordsGraph && !activation.derivativeFromOutput ? out.copy() : nil
+        var out = linearOutput(weight: weight, bias: bias)
+        var preActivation: Tensor?
         let relu = activation == .relu
-        if relu {
+        if recordsGraph && !activation.derivativeFromOutput {
+            // Keep the product as the pre-activation and write the activation beside it (no copy).
+            preActivation = out
+            out = Tensor(uninitializedShape: out.shape)
+            activation.apply(preActivation!.storage.pointer, into: out.storage.pointer, count: out.count)
+        } else if relu {
             Kernels.linearReLUInPlace(out.storage.pointer, count: out.count)   // C, the same rule
         } else {
             activation.applyInPlace(out.storage.pointer, count: out.count)

@@ -54,4 +54,32 @@ final class PackedSelfAttentionTests: XCTestCase {
         XCTAssertEqual(one.scalars, two.scalars)
         XCTAssertNotEqual(one.scalars, run(threads: 2, seed: 2).scalars)
     }
+
+    /// Under bfloat16 autocast the operands rounded once (the bfloat16 path) give what rounding
+    /// them inside every product gives, forward and backward, with dropout and a causal mask.
+    func testBFloat16OperandsRoundedOnceMatchRoundingInEveryProduct() throws {
+        guard Kernels.hasNativeBFloat16GEMM else { throw XCTSkip("no native bfloat16 GEMM here") }
+        let g = RandomGenerator(seed: 21)
+        let packed = Tensor.randomNormal([2, 16, 3 * 32], generator: g, requiresGrad: true)
+        let gradOut = Tensor.randomNormal([2, 16, 32], generator: g)
+        func run(once: Bool) -> (Tensor, Tensor) {
+            let saved = AttentionCore.roundsOperandsOnce
+            AttentionCore.roundsOperandsOnce = once
+            defer { AttentionCore.roundsOperandsOnce = saved }
+            packed.grad = nil
+            let out = Kernels.withGEMMPrecision(.bfloat16) {
+                Tensor.packedSelfAttention(packed, heads: 4, masks: [], isCausal: true, dropout: 0.2,
+                                           generator: RandomGenerator(seed: 3))
+            }
+            Kernels.withGEMMPrecision(.bfloat16) { out.backward(gradOut) }
+            return (out, packed.grad!)
+        }
+        let (once, onceGrad) = run(once: true), (each, eachGrad) = run(once: false)
+        XCTAssertNil(mismatch(once, each, rtol: 1e-5, atol: 1e-6))
+        XCTAssertNil(mismatch(onceGrad, eachGrad, rtol: 1e-5, atol: 1e-6))
+        // And bfloat16 really ran: the float32 result differs by more than that.
+        let exact = Tensor.packedSelfAttention(packed, heads: 4, masks: [], isCausal: true, dropout: 0.2,
+                                               generator: RandomGenerator(seed: 3))
+        XCTAssertNotNil(mismatch(once, exact, rtol: 1e-5, atol: 1e-6))
+    }
 }

@@ -33,6 +33,21 @@ final class LayerNormTests: XCTestCase {
         assertGradientsMatch(gradientCheck([plain]) { t in t[0].layerNorm(normalizedShape: [5]) })
     }
 
+    /// The portable and the vector C kernels both pass the finite-difference check.
+    func testGradientCheckAtEveryVectorLevel() {
+        let saved = Kernels.vectorISA
+        defer { Kernels.setVectorISA(saved) }
+        for level in VectorISA.allCases where level <= Kernels.supportedVectorISA {
+            Kernels.setVectorISA(level)
+            let g = RandomGenerator(seed: 3)
+            let x = Tensor.randomNormal([3, 21], generator: g, requiresGrad: true)
+            let weight = Tensor.randomNormal([21], mean: 1, std: 0.3, generator: g, requiresGrad: true)
+            let bias = Tensor.randomNormal([21], generator: g, requiresGrad: true)
+            let r = gradientCheck([x, weight, bias]) { t in t[0].layerNorm(normalizedShape: [21], weight: t[1], bias: t[2]) }
+            XCTAssertTrue(r.passed, "\(level): \(r)")
+        }
+    }
+
     /// Inputs large enough to split across workers give the gradients one worker gives (the
     /// weight and bias gradients are per-worker partial sums added up after).
     func testGradientsDoNotDependOnTheWorkerCount() {

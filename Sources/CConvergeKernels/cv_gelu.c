@@ -1,0 +1,145 @@
+#include "cv_gelu.h"
+#include "cv_vmath_internal.h"
+
+#define GELU_ALPHA 0.70710678118654752f   /* 1/√2 */
+#define GELU_BETA 0.39894228040143268f    /* 1/√(2π) */
+
+// bfloat16 bits of x, round to nearest, ties to even; NaN stays a quiet NaN (cv_f32_to_bf16's rule).
+static inline uint16_t to_bf16(float x) {
+    uint32_t bits = cv_float_to_bits(x);
+    uint32_t rounded = bits + 0x7FFFu + ((bits >> 16) & 1u);
+    int is_nan = (bits & 0x7FFFFFFFu) > 0x7F800000u;
+    return (uint16_t)((is_nan ? (bits | 0x00400000u) : rounded) >> 16);
+}
+
+static inline float gelu_scalar(float v) { return v * 0.5f * (1.0f + cv_erff_scalar(v * GELU_ALPHA)); }
+
+static inline float gelu_grad_scalar(float g, float v) {
+    float cdf = 0.5f * (1.0f + cv_erff_scalar(v * GELU_ALPHA));
+    float pdf = GELU_BETA * cv_expf_scalar(v * v * -0.5f);
+    return g * (cdf + v * pdf);
+}
+
+static void bias_gelu_bf16_generic(const float *c, const float *bias, size_t rows, size_t columns, float *pre, uint16_t *out) {
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t j = 0; j < columns; j++) {
+            size_t i = r * columns + j;
+            float z = bias ? c[i] + bias[j] : c[i];
+            if (pre) pre[i] = z;
+            out[i] = to_bf16(gelu_scalar(z));
+        }
+    }
+}
+
+static void gelu_backward_bf16_generic(const float *g, const float *x, uint16_t *out, size_t count) {
+    for (size_t i = 0; i < count; i++) out[i] = to_bf16(gelu_grad_scalar(g[i], x[i]));
+}
+
+static void gelu_forward_generic(const float *x, float *y, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        y[i] = gelu_scalar(x[i]);
+    }
+}
+
+static void gelu_backward_generic(const float *g, const float *x, float *gx, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        gx[i] = gelu_grad_scalar(g[i], x[i]);
+    }
+}
+
+#if CV_HAVE_X86
+CV_AVX512 static inline __m512 gelu16(__m512 x) {
+    __m512 e = cv_erf16(_mm512_mul_ps(x, _mm512_set1_ps(GELU_ALPHA)));
+    return _mm512_mul_ps(_mm512_mul_ps(x, _mm512_set1_ps(0.5f)), _mm512_add_ps(_mm512_set1_ps(1.0f), e));
+}
+
+CV_AVX512 static inline __m512 gelu_grad16(__m512 g, __m512 x) {
+    __m512 cdf = _mm512_mul_ps(_mm512_set1_ps(0.5f),
+                               _mm512_add_ps(_mm512_set1_ps(1.0f), cv_erf16(_mm512_mul_ps(x, _mm512_set1_ps(GELU_ALPHA)))));
+    __m512 pdf = _mm512_mul_ps(_mm512_set1_ps(GELU_BETA),
+                               cv_exp16(_mm512_mul_ps(_mm512_mul_ps(x, x), _mm512_set1_ps(-0.5f))));
+    return _mm512_mul_ps(g, _mm512_fmadd_ps(x, pdf, cdf));
+}
+
+// The same rounding as to_bf16, 16 lanes: the bfloat16 bits in the low halves of 32-bit lanes.
+CV_AVX512 static inline __m256i to_bf16_16(__m512 x) {
+    __m512i bits = _mm512_castps_si512(x);
+    __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
+    __m512i rounded = _mm512_add_epi32(_mm512_add_epi32(bits, _mm512_set1_epi32(0x7FFF)), lsb);
+    __m512i magnitude = _mm512_and_si512(bits, _mm512_set1_epi32(0x7FFFFFFF));
+    __mmask16 nan = _mm512_cmpgt_epu32_mask(magnitude, _mm512_set1_epi32(0x7F800000));
+    __m512i quiet = _mm512_or_si512(bits, _mm512_set1_epi32(0x00400000));
+    return _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_mask_blend_epi32(nan, rounded, quiet), 16));
+}
+
+CV_AVX512 static void bias_gelu_bf16_avx512(const float *c, const float *bias, size_t rows, size_t columns, float *pre,
+                                            uint16_t *out) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *cr = c + r * columns;
+        float *pr = pre ? pre + r * columns : NULL;
+        uint16_t *orow = out + r * columns;
+        for (size_t j = 0; j < columns; j += 16) {
+            __mmask16 m = columns - j >= 16 ? (__mmask16)0xFFFF : cv_tail16(columns - j);
+            __m512 z = _mm512_maskz_loadu_ps(m, cr + j);
+            if (bias) z = _mm512_add_ps(z, _mm512_maskz_loadu_ps(m, bias + j));
+            if (pr) _mm512_mask_storeu_ps(pr + j, m, z);
+            _mm256_mask_storeu_epi16(orow + j, m, to_bf16_16(gelu16(z)));
+        }
+    }
+}
+
+CV_AVX512 static void gelu_backward_bf16_avx512(const float *g, const float *x, uint16_t *out, size_t count) {
+    for (size_t i = 0; i < count; i += 16) {
+        __mmask16 m = count - i >= 16 ? (__mmask16)0xFFFF : cv_tail16(count - i);
+        __m512 v = gelu_grad16(_mm512_maskz_loadu_ps(m, g + i), _mm512_maskz_loadu_ps(m, x + i));
+        _mm256_mask_storeu_epi16(out + i, m, to_bf16_16(v));
+    }
+}
+
+CV_AVX512 static void gelu_forward_avx512(const float *x, float *y, size_t count) {
+    size_t i = 0;
+    for (; i + 16 <= count; i += 16) _mm512_storeu_ps(y + i, gelu16(_mm512_loadu_ps(x + i)));
+    if (i < count) {
+        __mmask16 m = cv_tail16(count - i);
+        _mm512_mask_storeu_ps(y + i, m, gelu16(_mm512_maskz_loadu_ps(m, x + i)));
+    }
+}
+
+CV_AVX512 static void gelu_backward_avx512(const float *g, const float *x, float *gx, size_t count) {
+    size_t i = 0;
+    for (; i + 16 <= count; i += 16)
+        _mm512_storeu_ps(gx + i, gelu_grad16(_mm512_loadu_ps(g + i), _mm512_loadu_ps(x + i)));
+    if (i < count) {
+        __mmask16 m = cv_tail16(count - i);
+        _mm512_mask_storeu_ps(gx + i, m, gelu_grad16(_mm512_maskz_loadu_ps(m, g + i), _mm512_maskz_loadu_ps(m, x + i)));
+    }
+}
+#endif
+
+void cv_gelu_forward(const float *x, float *y, size_t count) {
+#if CV_HAVE_X86
+    if (cv_isa() >= CV_ISA_AVX512) { gelu_forward_avx512(x, y, count); return; }
+#endif
+    gelu_forward_generic(x, y, count);
+}
+
+void cv_gelu_backward(const float *g, const float *x, float *gx, size_t count) {
+#if CV_HAVE_X86
+    if (cv_isa() >= CV_ISA_AVX512) { gelu_backward_avx512(g, x, gx, count); return; }
+#endif
+    gelu_backward_generic(g, x, gx, count);
+}
+
+void cv_bias_gelu_to_bf16(const float *c, const float *bias, size_t rows, size_t columns, float *pre, uint16_t *out) {
+#if CV_HAVE_X86
+    if (cv_isa() >= CV_ISA_AVX512) { bias_gelu_bf16_avx512(c, bias, rows, columns, pre, out); return; }
+#endif
+    bias_gelu_bf16_generic(c, bias, rows, columns, pre, out);
+}
+
+void cv_gelu_backward_to_bf16(const float *g, const float *x, uint16_t *out, size_t count) {
+#if CV_HAVE_X86
+    if (cv_isa() >= CV_ISA_AVX512) { gelu_backward_bf16_avx512(g, x, out, count); return; }
+#endif
+    gelu_backward_bf16_generic(g, x, out, count);
+}
