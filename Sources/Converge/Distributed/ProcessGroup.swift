@@ -130,6 +130,7 @@ public final class ProcessGroup: @unchecked Sendable {
     /// Overwrites `tensor`'s elements with `root`'s.
     public func broadcast(_ tensor: Tensor, root: Int = 0) throws {
         try broadcast(tensor.storage.buffer, root: root)
+        tensor.storage.markModified()
     }
 
     /// `root`'s bytes on every rank (other ranks' `bytes` are ignored; sizes may differ).

@@ -38,6 +38,7 @@ public final class Adagrad: TypedOptimizer<AdagradHyperparameters, AdagradState>
                        negativeRate: Float(-(h.learningRate / (1 + Double(state.step - 1) * h.learningRateDecay))),
                        eps: Float(h.eps), weightDecay: Float(h.weightDecay), decays: h.weightDecay != 0)
                     .run(count: p.count)
+                p.storage.markModified()
             }
         }
     }

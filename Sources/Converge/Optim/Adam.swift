@@ -60,7 +60,7 @@ open class Adam: TypedOptimizer<AdamHyperparameters, AdamState> {
         var sums = BlockNorms(p: 2)
         var parameters: [Tensor] = []
         var gradients: [Tensor] = []
-        var kernels: [AdamKernel] = []
+        var kernels: [AdamUpdate] = []
         var norms: [Float] = []
     }
 
@@ -75,8 +75,9 @@ open class Adam: TypedOptimizer<AdamHyperparameters, AdamState> {
         return super.stepWithGradientNorm(clippingTo: maxNorm)
     }
 
-    /// The kernel that updates `p` with `gradient` under `h`, advancing `p`'s step count.
-    private func kernel(_ p: Tensor, _ gradient: Tensor, _ h: AdamHyperparameters) -> AdamKernel {
+    /// The kernel that updates `p` with `gradient` under `h`, advancing `p`'s step count (the C
+    /// kernel `AdamUpdate`; it also writes `p`'s bfloat16 copy when autocast keeps one).
+    private func kernel(_ p: Tensor, _ gradient: Tensor, _ h: AdamHyperparameters) -> AdamUpdate {
         let lr = h.learningRate
         let (beta1, beta2) = h.betas
         let weightDecay = h.weightDecay
@@ -88,8 +89,9 @@ open class Adam: TypedOptimizer<AdamHyperparameters, AdamState> {
         let correction1 = 1 - pow(beta1, t)
         let correction2 = 1 - pow(beta2, t)
         let v = state.expAvgSq.storage.pointer
-        return AdamKernel(theta: p.storage.pointer, grad: gradient.storage.pointer, m: state.expAvg.storage.pointer, v: v,
+        return AdamUpdate(theta: p.storage.pointer, grad: gradient.storage.pointer, m: state.expAvg.storage.pointer, v: v,
                           vMax: h.amsgrad ? state.allocatedMaxExpAvgSq(like: p).storage.pointer : v,
+                          bfloat16Weights: BFloat16WeightCache.shared.bufferForUpdate(of: p.storage),
                           weightDecay: Float(weightDecay), decayFactor: Float(1 - lr * weightDecay), w1: w1,
                           beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2), correction2Root: Float(pow(correction2, 0.5)),
                           eps: Float(h.eps), negativeStepSize: Float(-(lr / correction1)),
@@ -103,7 +105,9 @@ open class Adam: TypedOptimizer<AdamHyperparameters, AdamState> {
         for group in parameterGroups {
             for p in group.parameters {
                 guard let gradient = p.grad else { continue }
-                kernel(p, gradient, group.hyperparameters).run(count: p.count)
+                let k = kernel(p, gradient, group.hyperparameters)
+                k.run(count: p.count)
+                BFloat16WeightCache.shared.didUpdate(p.storage, wroteCopy: k.bfloat16Weights != nil)
             }
         }
     }
@@ -160,6 +164,9 @@ open class Adam: TypedOptimizer<AdamHyperparameters, AdamState> {
                     k.run(from: block.start, to: block.end)
                 }
             }
+        }
+        for (p, k) in zip(scratch.parameters, scratch.kernels) {
+            BFloat16WeightCache.shared.didUpdate(p.storage, wroteCopy: k.bfloat16Weights != nil)
         }
         if measureInPass {
             scratch.norms.removeAll(keepingCapacity: true)

@@ -108,23 +108,18 @@ struct BlockNorms {
         lanes.append(contentsOf: repeatElement(SIMD8<Double>(repeating: 0), count: count))
     }
 
-    /// The lane sums of `x[start ..< end]`'s whole groups of 8 (`start` a multiple of 8).
+    /// The lane sums of `x[start ..< end]`'s whole groups of 8 (`start` a multiple of 8): squares
+    /// through the C kernel (``Kernels/laneSumsOfSquares(_:from:to:)``, AVX-512 where available,
+    /// the same sums in the same order), absolute values here.
     @inline(__always)
     static func laneSums(_ x: UnsafePointer<Float>, from start: Int, to end: Int, p: Double) -> SIMD8<Double> {
+        if p == 2 { return Kernels.laneSumsOfSquares(x, from: start, to: end) }
         var sums = SIMD8<Double>(repeating: 0)
         var i = start
-        if p == 2 {
-            while i + 8 <= end {
-                let v = SIMD8<Double>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
-                sums += v * v
-                i += 8
-            }
-        } else {
-            while i + 8 <= end {
-                let v = SIMD8<Double>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
-                sums += v.replacing(with: -v, where: v .< 0)
-                i += 8
-            }
+        while i + 8 <= end {
+            let v = SIMD8<Double>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
+            sums += v.replacing(with: -v, where: v .< 0)
+            i += 8
         }
         return sums
     }

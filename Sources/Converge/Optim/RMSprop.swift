@@ -43,6 +43,7 @@ public final class RMSprop: TypedOptimizer<RMSpropHyperparameters, RMSpropState>
                        decays: h.weightDecay != 0, usesMomentum: h.momentum > 0, centered: h.centered,
                        smallWeight: abs(Float(1 - h.alpha)) < 0.5)
                     .run(count: p.count)
+                p.storage.markModified()
             }
         }
     }

@@ -47,6 +47,7 @@ public final class SGD: TypedOptimizer<SGDHyperparameters, SGDState> {
                     kernel.buffer = state.allocatedMomentumBuffer(like: p).storage.pointer
                 }
                 kernel.run(count: p.count)
+                p.storage.markModified()
             }
         }
     }

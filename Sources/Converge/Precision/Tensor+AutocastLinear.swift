@@ -7,10 +7,23 @@ extension Tensor {
     /// Differentiable: the gradient passes straight through to this tensor. Autocast casts each
     /// weight once per forward pass with it, so the matrix products of the forward and backward
     /// passes read the same bfloat16 copy without converting it again.
+    ///
+    /// For a trainable leaf (a master weight) the copy is kept between steps
+    /// (``BFloat16WeightCache``): ``Adam`` and ``AdamW`` rewrite it in their update pass, and the
+    /// next call returns it without converting, as long as no other write has touched the master
+    /// since (its ``TensorStorage/version``). The copy is the same bits a fresh conversion gives.
     public func castToBFloat16() -> Tensor {
         if storage.bfloat16Bits != nil { return self }
-        let out = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count, elementType: .bfloat16))
-        Kernels.convertToBFloat16(storage.pointer, out.storage.bfloat16Bits!, count: count)
+        let cacheable = isLeaf && requiresGrad
+        let cache = BFloat16WeightCache.shared
+        let out: Tensor
+        if cacheable, let copy = cache.freshCopy(of: storage) {
+            out = Tensor(shape: shape, storage: copy)
+        } else {
+            out = Tensor(shape: shape, storage: TensorStorage(uninitializedCount: count, elementType: .bfloat16))
+            Kernels.convertToBFloat16(storage.pointer, out.storage.bfloat16Bits!, count: count)
+            if cacheable { cache.register(storage) }
+        }
         return Tensor.recording(out, op: "to_bfloat16", inputs: [self]) { gradient in [gradient] }
     }
 
@@ -72,6 +85,9 @@ extension Tensor {
                 pg16.update(from: bits, count: count)
             } else if activation == .identity {
                 Kernels.convertToBFloat16(gradient.storage.pointer, pg16, count: count)
+            } else if activation == .relu {
+                // One pass: the ReLU mask read off the bfloat16 output, the product rounded to bfloat16.
+                Kernels.reluBackwardToBFloat16(gradient: gradient.gemmOperand, output: y.gemmOperand, into: pg16, count: count)
             } else {
                 let gz = Tensor(uninitializedShape: y.shape)
                 let yf = Tensor(uninitializedShape: y.shape)
@@ -87,7 +103,7 @@ extension Tensor {
             }
             if let bias, bias.requiresGrad {
                 let gb = Tensor(uninitializedShape: bias.shape)
-                Self.columnSums(bfloat16: pg16, rows: rows, columns: outFeatures, into: gb.storage.pointer)
+                Kernels.columnSums(bfloat16: pg16, rows: rows, columns: outFeatures, into: gb.storage.pointer)
                 Kernels.roundToBFloat16InPlace(gb.storage.pointer, count: outFeatures)
                 biasGradient = gb
             }
@@ -113,28 +129,15 @@ extension Tensor {
         }
     }
 
-    /// `out = bfloat16(activation(c + bias))` row by row over a `rows × columns` float32 block,
-    /// keeping `c + bias` in `preActivation` when given. Identity and ReLU run in one pass.
+    /// `out = bfloat16(activation(c + bias))` over a `rows × columns` float32 block, keeping
+    /// `c + bias` in `preActivation` when given. Identity and ReLU run in one pass of the C kernel
+    /// (``Kernels/biasActivationToBFloat16(_:bias:rows:columns:relu:into:)``), which leaves `c` as it is.
     static func linearEpilogue(_ c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, columns: Int,
                                activation: Activation, preActivation: UnsafeMutablePointer<Float>?,
                                into out: UnsafeMutablePointer<UInt16>) {
         let count = rows * columns
-        let relu = activation == .relu
-        if activation == .identity || relu {
-            let threshold = Swift.max(1, Kernels.conversionThreshold / Swift.max(columns, 1))
-            Parallel.forChunks(rows, threshold: threshold) { range in
-                for r in range {
-                    let row = c + r * columns
-                    if let bias, relu {
-                        for j in 0..<columns { row[j] = Swift.max(row[j] + bias[j], 0) }
-                    } else if let bias {
-                        for j in 0..<columns { row[j] += bias[j] }
-                    } else if relu {
-                        for j in 0..<columns { row[j] = Swift.max(row[j], 0) }
-                    }
-                    Kernels.convertToBFloat16Serial(row, out + r * columns, count: columns)
-                }
-            }
+        if activation == .identity || activation == .relu {
+            Kernels.biasActivationToBFloat16(c, bias: bias, rows: rows, columns: columns, relu: activation == .relu, into: out)
             return
         }
         if let bias {
@@ -146,14 +149,5 @@ extension Tensor {
         preActivation?.update(from: c, count: count)
         activation.applyInPlace(c, count: count)
         Kernels.convertToBFloat16(c, out, count: count)
-    }
-
-    /// `out[j] = Σᵢ x[i, j]` over a `rows × columns` block of bfloat16 patterns, in float32.
-    static func columnSums(bfloat16 x: UnsafePointer<UInt16>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
-        out.update(repeating: 0, count: columns)
-        for i in 0..<rows {
-            let row = x + i * columns
-            for j in 0..<columns { out[j] += Kernels.float(bfloat16Bits: row[j]) }
-        }
     }
 }

@@ -208,7 +208,17 @@ public final class BLAS: @unchecked Sendable {
                         file: privateCopy ? (path as NSString).resolvingSymlinksInPath : nil, coreTypeSource: source)
     }
 
+    /// `OPENBLAS_THREAD_TIMEOUT` while OpenBLAS loads, unless the environment sets it: its idle
+    /// threads spin (with `sched_yield`) for 2^value cycles after each call before they sleep.
+    /// OpenBLAS's default, 2^28 cycles (about 0.1 s), keeps its threads busy on the cores that
+    /// Converge's own loops and oneDNN's threads need between two products; 2^16 cycles (tens
+    /// of microseconds) still catches back-to-back products.
+    static let threadTimeoutExponent = "16"
+
     private static func open(path: String, requestedPath: String, file: String?, coreTypeSource: String) throws -> BLAS {
+        let timeoutSet = ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] != nil
+        if !timeoutSet { setenv("OPENBLAS_THREAD_TIMEOUT", threadTimeoutExponent, 1) }
+        defer { if !timeoutSet { unsetenv("OPENBLAS_THREAD_TIMEOUT") } }
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let message = dlerror().map { String(cString: $0) } ?? "dlopen failed"
             throw LoadError(path: requestedPath, reason: message)

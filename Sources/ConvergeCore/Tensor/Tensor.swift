@@ -100,17 +100,22 @@ public final class Tensor {
     /// Calls `body` with write access to the elements. Writing bypasses autograd, as PyTorch's
     /// in-place updates under `torch.no_grad()` do.
     public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        try body(storage.buffer)
+        defer { storage.markModified() }
+        return try body(storage.buffer)
     }
 
     /// Copies `source`'s elements into this tensor in place (shapes must have equal counts).
     public func assign(_ source: Tensor) {
         precondition(source.count == count, "Tensor.assign: shape \(source.shape) into shape \(shape)")
         storage.pointer.update(from: source.storage.pointer, count: count)
+        storage.markModified()
     }
 
     /// Sets every element to `value` in place.
-    public func fill(_ value: Float) { storage.pointer.update(repeating: value, count: count) }
+    public func fill(_ value: Float) {
+        storage.pointer.update(repeating: value, count: count)
+        storage.markModified()
+    }
 
     /// A tensor sharing this one's values but cut off from the graph.
     public func detached() -> Tensor {

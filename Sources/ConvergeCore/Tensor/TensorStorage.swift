@@ -23,6 +23,15 @@ public final class TensorStorage {
     /// The element type held now: `.float32`, or `.bfloat16` / `.float16` until ``pointer`` is
     /// first read.
     public private(set) var elementType: DType
+    /// A count of the writes made to the elements through the tensor API (`Tensor.assign`,
+    /// `fill`, `withUnsafeMutableBufferPointer`, the optimizers' steps), like PyTorch's `_version`:
+    /// values derived from the elements and kept (autocast's bfloat16 weight copies) are valid only
+    /// while it is unchanged. Code that writes a parameter through ``pointer`` calls ``markModified()``.
+    public private(set) var version: UInt64 = 0
+
+    /// Records a write to the elements (advances ``version``).
+    @inline(__always)
+    public func markModified() { version &+= 1 }
 
     /// Allocates `count` uninitialized float32 elements (from the pool when possible).
     @inline(__always)

@@ -55,6 +55,7 @@ struct ParameterVector {
                 for (i, p) in parameters.enumerated() { p.storage.pointer.update(from: v.baseAddress! + offsets[i], count: p.count) }
             }
         }
+        for p in parameters { p.storage.markModified() }
     }
 
     /// Fills the vector with uniform draws in [−1, 1) from a generator seeded with `seed`.

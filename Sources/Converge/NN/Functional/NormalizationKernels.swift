@@ -49,9 +49,13 @@ enum NormalizationKernels {
 
     /// Per-channel mean and biased variance of a contiguous tensor viewed as [n, c, s], in one pass
     /// over the data: sums of `x − k` and `(x − k)²` in double precision with `k` the channel's
-    /// first value (the shifted-data method, exact enough in double for any float input).
+    /// first value (the shifted-data method, exact enough in double for any float input). With
+    /// `s == 1` the vector kernel ``BatchNormKernels/moments(float32:n:c:parallelThreshold:)`` does it.
     static func channelMoments(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
                                parallelThreshold: Int = Parallel.elementwiseThreshold) -> (mean: [Double], variance: [Double]) {
+        if s == 1 {   // the (N, C) case: the vector kernel, with the same arithmetic
+            return BatchNormKernels.moments(float32: x, n: n, c: c, parallelThreshold: parallelThreshold)
+        }
         var mean = [Double](repeating: 0, count: c), variance = [Double](repeating: 0, count: c)
         let m = Double(n * s)
         var shift = [Double](repeating: 0, count: c)
@@ -102,40 +106,7 @@ enum NormalizationKernels {
     /// bfloat16 path and the unfused one agree).
     static func channelMoments(bfloat16 x: UnsafePointer<UInt16>, n: Int, c: Int,
                                parallelThreshold: Int = Parallel.elementwiseThreshold) -> (mean: [Double], variance: [Double]) {
-        @inline(__always) func value(_ p: UnsafePointer<UInt16>, _ j: Int) -> Double {
-            Double(Float(bitPattern: UInt32(p[j]) &<< 16))
-        }
-        var mean = [Double](repeating: 0, count: c), variance = [Double](repeating: 0, count: c)
-        let m = Double(n)
-        var shift = [Double](repeating: 0, count: c)
-        for j in 0..<c { shift[j] = value(x, j) }
-        mean.withUnsafeMutableBufferPointer { mp in variance.withUnsafeMutableBufferPointer { vp in shift.withUnsafeBufferPointer { kp in
-            let sums = mp.baseAddress!, squares = vp.baseAddress!, shift = kp.baseAddress!
-            Parallel.forChunks(c, threshold: Swift.max(1, parallelThreshold / Swift.max(n, 1))) { channels in
-                var row = 0
-                while row + 4 <= n {
-                    let p0 = x + row * c, p1 = p0 + c, p2 = p1 + c, p3 = p2 + c
-                    for j in channels {
-                        let k = shift[j]
-                        let d0 = value(p0, j) - k, d1 = value(p1, j) - k, d2 = value(p2, j) - k, d3 = value(p3, j) - k
-                        sums[j] += (d0 + d1) + (d2 + d3)
-                        squares[j] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3)
-                    }
-                    row += 4
-                }
-                while row < n {
-                    let p = x + row * c
-                    for j in channels { let d = value(p, j) - shift[j]; sums[j] += d; squares[j] += d * d }
-                    row += 1
-                }
-                for j in channels {
-                    let centered = sums[j] / m
-                    sums[j] = shift[j] + centered
-                    squares[j] = Swift.max(squares[j] / m - centered * centered, 0)
-                }
-            }
-        } } }
-        return (mean, variance)
+        BatchNormKernels.moments(bfloat16: x, n: n, c: c, parallelThreshold: parallelThreshold)
     }
 
     /// Σ (p[i] − shift) and Σ (p[i] − shift)² for i < n in double precision.
