@@ -3,7 +3,7 @@
 // order, no fused multiply-adds; statistics in double precision).
 #include "cv_batchnorm.h"
 #include "cv_dropout.h"
-#include "cv_isa_internal.h"
+#include "cv_dropout_internal.h"
 
 #include <string.h>
 
@@ -13,6 +13,8 @@
 #define CV_BN_BLOCK 256
 /// Columns of dropout factors drawn at a time in the forward pass.
 #define CV_BN_FACTORS 1024
+/// Inlined into each specialization, so that the storage formats are constants there.
+#define CV_BN_INLINE inline __attribute__((always_inline))
 
 static inline float bits_to_float(uint32_t bits) { float v; memcpy(&v, &bits, sizeof v); return v; }
 static inline uint32_t float_to_bits(float v) { uint32_t b; memcpy(&b, &v, sizeof b); return b; }
@@ -147,11 +149,11 @@ static void input_gradient_generic(const void *g, cv_bn_format gf, const void *x
 #if CV_HAVE_X86
 // MARK: AVX-512
 
-CV_AVX512 static inline __mmask16 tail16(size_t remaining) {
+CV_AVX512 static CV_BN_INLINE __mmask16 tail16(size_t remaining) {
     return remaining >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << remaining) - 1u);
 }
 
-CV_AVX512 static inline __m512 load16(const void *p, cv_bn_format f, size_t i, __mmask16 m) {
+CV_AVX512 static CV_BN_INLINE __m512 load16(const void *p, cv_bn_format f, size_t i, __mmask16 m) {
     if (f == CV_BN_BFLOAT16) {
         __m256i h = _mm256_maskz_loadu_epi16(m, (const uint16_t *)p + i);
         return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
@@ -160,7 +162,7 @@ CV_AVX512 static inline __m512 load16(const void *p, cv_bn_format f, size_t i, _
 }
 
 /// The bfloat16 patterns of 16 floats (cv_convert.c's rounding), in the low 16 bits of each lane.
-CV_AVX512 static inline __m512i bf16_round16(__m512 v) {
+CV_AVX512 static CV_BN_INLINE __m512i bf16_round16(__m512 v) {
     __m512i bits = _mm512_castps_si512(v);
     __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
     __m512i rounded = _mm512_add_epi32(_mm512_add_epi32(bits, _mm512_set1_epi32(0x7FFF)), lsb);
@@ -170,13 +172,20 @@ CV_AVX512 static inline __m512i bf16_round16(__m512 v) {
     return _mm512_srli_epi32(_mm512_mask_blend_epi32(nan, rounded, quiet), 16);
 }
 
-CV_AVX512 static inline void store16(void *p, cv_bn_format f, size_t i, __m512 v, __mmask16 m) {
-    if (f == CV_BN_BFLOAT16) _mm256_mask_storeu_epi16((uint16_t *)p + i, m, _mm512_cvtepi32_epi16(bf16_round16(v)));
-    else _mm512_mask_storeu_ps((float *)p + i, m, v);
+CV_AVX512 static CV_BN_INLINE void store16(void *p, cv_bn_format f, size_t i, __m512 v, __mmask16 m) {
+    if (f == CV_BN_BFLOAT16) {
+        // Packed in a register, then stored: a masked narrowing store to memory (vpmovdw m256{k})
+        // is several times slower on some processors (AMD Zen 4).
+        __m256i packed = _mm512_cvtepi32_epi16(bf16_round16(v));
+        if (m == (__mmask16)0xFFFF) _mm256_storeu_si256((__m256i *)((uint16_t *)p + i), packed);
+        else _mm256_mask_storeu_epi16((uint16_t *)p + i, m, packed);
+    } else {
+        _mm512_mask_storeu_ps((float *)p + i, m, v);
+    }
 }
 
 /// Lanes where the forward output is not zero (a float NaN counts as not zero).
-CV_AVX512 static inline __mmask16 passes16(const void *y, cv_bn_format f, size_t i, __mmask16 m) {
+CV_AVX512 static CV_BN_INLINE __mmask16 passes16(const void *y, cv_bn_format f, size_t i, __mmask16 m) {
     if (f == CV_BN_BFLOAT16) {
         __m256i h = _mm256_maskz_loadu_epi16(m, (const uint16_t *)y + i);
         return _mm256_test_epi16_mask(h, _mm256_set1_epi16(0x7FFF));
@@ -185,12 +194,12 @@ CV_AVX512 static inline __mmask16 passes16(const void *y, cv_bn_format f, size_t
 }
 
 /// Swift.max(v, 0) lane-wise: 0 where 0 >= v, else v (NaN stays NaN).
-CV_AVX512 static inline __m512 relu16(__m512 v) {
+CV_AVX512 static CV_BN_INLINE __m512 relu16(__m512 v) {
     return _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LE_OQ), _mm512_setzero_ps());
 }
 
 /// Eight values of a row as doubles (f32 or bf16), masked.
-CV_AVX512 static inline __m512d load8d(const void *p, cv_bn_format f, size_t i, __mmask8 m) {
+CV_AVX512 static CV_BN_INLINE __m512d load8d(const void *p, cv_bn_format f, size_t i, __mmask8 m) {
     if (f == CV_BN_BFLOAT16) {
         __m128i h = _mm_maskz_loadu_epi16(m, (const uint16_t *)p + i);
         return _mm512_cvtps_pd(_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)));
@@ -234,13 +243,30 @@ CV_AVX512 static void moments_avx512(const void *x, cv_bn_format f, size_t n, si
     }
 }
 
-CV_AVX512 static void forward_avx512(const void *x, void *y, cv_bn_format f, size_t c, size_t r0, size_t r1,
-                                     const float *alpha, const float *beta, int relu, int dropping,
-                                     uint64_t key, uint64_t threshold, float scale) {
+CV_AVX512 static CV_BN_INLINE void forward_avx512(const void *x, void *y, cv_bn_format f, size_t c, size_t r0, size_t r1,
+                                                  const float *alpha, const float *beta, int relu, int dropping,
+                                                  uint64_t key, uint64_t threshold, float scale) {
     float factors[CV_BN_FACTORS];
     const __m512 s = _mm512_set1_ps(scale);
+    const __m512i last = _mm512_set1_epi32((int)(threshold > 0xFFFFFFFFull ? 0xFFFFFFFFu : (uint32_t)(threshold - 1)));
+    const __m512i step = _mm512_set1_epi64((long long)(8 * CV_GOLDEN_GAMMA));
     for (size_t row = r0; row < r1; row++) {
         size_t offset = row * c;
+        if (dropping && threshold > 0 && offset % 2 == 0) {
+            // The row's mask drawn in registers: sixteen elements per step from an even index.
+            __m512i z = cv_dropout_counters_avx512(key, offset >> 1);
+            for (size_t j = 0; j < c; j += 16) {
+                __mmask16 m = tail16(c - j);
+                __m512 v = _mm512_mul_ps(load16(x, f, offset + j, m), _mm512_maskz_loadu_ps(m, alpha + j));
+                v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, beta + j));
+                if (f == CV_BN_BFLOAT16) v = _mm512_castsi512_ps(_mm512_slli_epi32(bf16_round16(v), 16));
+                if (relu) v = relu16(v);
+                v = _mm512_mul_ps(v, _mm512_maskz_mov_ps(cv_dropout_keep16_avx512(z, last), s));
+                store16(y, f, offset + j, v, m);
+                z = _mm512_add_epi64(z, step);
+            }
+            continue;
+        }
         for (size_t col0 = 0; col0 < c; col0 += CV_BN_FACTORS) {
             size_t w = c - col0 < CV_BN_FACTORS ? c - col0 : CV_BN_FACTORS;
             if (dropping) cv_dropout_mask_f32(factors, w, key, offset + col0, threshold, scale);
@@ -258,15 +284,27 @@ CV_AVX512 static void forward_avx512(const void *x, void *y, cv_bn_format f, siz
     }
 }
 
+CV_AVX512 static void forward_avx512_f32(const void *x, void *y, size_t c, size_t r0, size_t r1, const float *alpha,
+                                         const float *beta, int relu, int dropping, uint64_t key, uint64_t threshold,
+                                         float scale) {
+    forward_avx512(x, y, CV_BN_FLOAT32, c, r0, r1, alpha, beta, relu, dropping, key, threshold, scale);
+}
+
+CV_AVX512 static void forward_avx512_bf16(const void *x, void *y, size_t c, size_t r0, size_t r1, const float *alpha,
+                                          const float *beta, int relu, int dropping, uint64_t key, uint64_t threshold,
+                                          float scale) {
+    forward_avx512(x, y, CV_BN_BFLOAT16, c, r0, r1, alpha, beta, relu, dropping, key, threshold, scale);
+}
+
 /// g' for 16 lanes: g·(scale where y passes, else 0), or g without y.
-CV_AVX512 static inline __m512 masked16(const void *g, cv_bn_format gf, const void *y, cv_bn_format yf,
+CV_AVX512 static CV_BN_INLINE __m512 masked16(const void *g, cv_bn_format gf, const void *y, cv_bn_format yf,
                                         size_t i, __mmask16 m, __m512 s) {
     __m512 gv = load16(g, gf, i, m);
     if (!y) return gv;
     return _mm512_mul_ps(gv, _mm512_maskz_mov_ps(passes16(y, yf, i, m), s));
 }
 
-CV_AVX512 static void gradient_sums_avx512(const void *g, cv_bn_format gf, const void *x, cv_bn_format xf,
+CV_AVX512 static CV_BN_INLINE void gradient_sums_avx512(const void *g, cv_bn_format gf, const void *x, cv_bn_format xf,
                                            const void *y, cv_bn_format yf, size_t n, size_t c, size_t c0, size_t c1,
                                            const float *mean, float scale, double *sums, double *dots) {
     const __m512 s = _mm512_set1_ps(scale);
@@ -308,7 +346,7 @@ CV_AVX512 static void gradient_sums_avx512(const void *g, cv_bn_format gf, const
     }
 }
 
-CV_AVX512 static void input_gradient_avx512(const void *g, cv_bn_format gf, const void *x, cv_bn_format xf,
+CV_AVX512 static CV_BN_INLINE void input_gradient_avx512(const void *g, cv_bn_format gf, const void *x, cv_bn_format xf,
                                             const void *y, cv_bn_format yf, void *dx, cv_bn_format df,
                                             size_t c, size_t r0, size_t r1, const float *mean, const float *shift,
                                             const float *slope, const float *gain, float scale) {
@@ -324,6 +362,44 @@ CV_AVX512 static void input_gradient_avx512(const void *g, cv_bn_format gf, cons
             store16(dx, df, o + j, _mm512_mul_ps(v, _mm512_maskz_loadu_ps(m, gain + j)), m);
         }
     }
+}
+/// The gradient passes of the float32 path and of the bfloat16 path (activations in bfloat16, the
+/// gradient in bfloat16 or float32) with the formats constant; other mixes take the general versions.
+CV_AVX512 static void gradient_sums_avx512_same(const void *g, int g_float32, const void *x, const void *y, cv_bn_format f, size_t n,
+                                                size_t c, size_t c0, size_t c1, const float *mean, float scale,
+                                                double *sums, double *dots) {
+    if (f == CV_BN_BFLOAT16 && g_float32)
+        gradient_sums_avx512(g, CV_BN_FLOAT32, x, CV_BN_BFLOAT16, y, CV_BN_BFLOAT16, n, c, c0, c1, mean, scale, sums, dots);
+    else if (f == CV_BN_BFLOAT16)
+        gradient_sums_avx512(g, CV_BN_BFLOAT16, x, CV_BN_BFLOAT16, y, CV_BN_BFLOAT16, n, c, c0, c1, mean, scale, sums, dots);
+    else gradient_sums_avx512(g, CV_BN_FLOAT32, x, CV_BN_FLOAT32, y, CV_BN_FLOAT32, n, c, c0, c1, mean, scale, sums, dots);
+}
+
+CV_AVX512 static void gradient_sums_avx512_mixed(const void *g, cv_bn_format gf, const void *x, cv_bn_format xf,
+                                                 const void *y, cv_bn_format yf, size_t n, size_t c, size_t c0, size_t c1,
+                                                 const float *mean, float scale, double *sums, double *dots) {
+    gradient_sums_avx512(g, gf, x, xf, y, yf, n, c, c0, c1, mean, scale, sums, dots);
+}
+
+CV_AVX512 static void input_gradient_avx512_same(const void *g, int g_float32, const void *x, const void *y, void *dx, cv_bn_format f,
+                                                 size_t c, size_t r0, size_t r1, const float *mean, const float *shift,
+                                                 const float *slope, const float *gain, float scale) {
+    if (f == CV_BN_BFLOAT16 && g_float32)
+        input_gradient_avx512(g, CV_BN_FLOAT32, x, CV_BN_BFLOAT16, y, CV_BN_BFLOAT16, dx, CV_BN_BFLOAT16, c, r0, r1, mean,
+                              shift, slope, gain, scale);
+    else if (f == CV_BN_BFLOAT16)
+        input_gradient_avx512(g, CV_BN_BFLOAT16, x, CV_BN_BFLOAT16, y, CV_BN_BFLOAT16, dx, CV_BN_BFLOAT16, c, r0, r1, mean,
+                              shift, slope, gain, scale);
+    else
+        input_gradient_avx512(g, CV_BN_FLOAT32, x, CV_BN_FLOAT32, y, CV_BN_FLOAT32, dx, CV_BN_FLOAT32, c, r0, r1, mean,
+                              shift, slope, gain, scale);
+}
+
+CV_AVX512 static void input_gradient_avx512_mixed(const void *g, cv_bn_format gf, const void *x, cv_bn_format xf,
+                                                  const void *y, cv_bn_format yf, void *dx, cv_bn_format df,
+                                                  size_t c, size_t r0, size_t r1, const float *mean, const float *shift,
+                                                  const float *slope, const float *gain, float scale) {
+    input_gradient_avx512(g, gf, x, xf, y, yf, dx, df, c, r0, r1, mean, shift, slope, gain, scale);
 }
 #endif
 
@@ -342,7 +418,8 @@ void cv_bn_relu_dropout_forward(const void *x, void *y, cv_bn_format format, siz
                                 uint64_t key, uint64_t threshold, float scale) {
 #if CV_HAVE_X86
     if (cv_isa() >= CV_ISA_AVX512) {
-        forward_avx512(x, y, format, c, r0, r1, alpha, beta, relu, dropping, key, threshold, scale);
+        if (format == CV_BN_BFLOAT16) forward_avx512_bf16(x, y, c, r0, r1, alpha, beta, relu, dropping, key, threshold, scale);
+        else forward_avx512_f32(x, y, c, r0, r1, alpha, beta, relu, dropping, key, threshold, scale);
         return;
     }
 #endif
@@ -354,7 +431,10 @@ void cv_bn_relu_dropout_gradient_sums(const void *g, cv_bn_format g_format, cons
                                       const float *mean, float scale, double *sums, double *dots) {
 #if CV_HAVE_X86
     if (cv_isa() >= CV_ISA_AVX512) {
-        gradient_sums_avx512(g, g_format, x, x_format, y, y_format, n, c, c0, c1, mean, scale, sums, dots);
+        if (y && x_format == y_format && (g_format == x_format || g_format == CV_BN_FLOAT32))
+            gradient_sums_avx512_same(g, g_format == CV_BN_FLOAT32, x, y, x_format, n, c, c0, c1, mean, scale, sums, dots);
+        else
+            gradient_sums_avx512_mixed(g, g_format, x, x_format, y, y_format, n, c, c0, c1, mean, scale, sums, dots);
         return;
     }
 #endif
@@ -367,8 +447,12 @@ void cv_bn_relu_dropout_input_gradient(const void *g, cv_bn_format g_format, con
                                        const float *slope, const float *gain, float scale) {
 #if CV_HAVE_X86
     if (cv_isa() >= CV_ISA_AVX512) {
-        input_gradient_avx512(g, g_format, x, x_format, y, y_format, dx, dx_format, c, r0, r1, mean, shift, slope,
-                              gain, scale);
+        if (y && x_format == y_format && y_format == dx_format && (g_format == x_format || g_format == CV_BN_FLOAT32))
+            input_gradient_avx512_same(g, g_format == CV_BN_FLOAT32, x, y, dx, x_format, c, r0, r1, mean, shift, slope,
+                                       gain, scale);
+        else
+            input_gradient_avx512_mixed(g, g_format, x, x_format, y, y_format, dx, dx_format, c, r0, r1, mean, shift,
+                                        slope, gain, scale);
         return;
     }
 #endif

@@ -1,19 +1,11 @@
 // Dropout masks: a counter-based stream (SplitMix64 outputs at consecutive counters), portable C
 // and AVX-512 (eight 64-bit hashes, sixteen elements, per step). Both give the same bits.
 #include "cv_dropout.h"
-#include "cv_isa_internal.h"
+#include "cv_dropout_internal.h"
 
 #pragma STDC FP_CONTRACT OFF
 
-#define CV_GOLDEN_GAMMA 0x9E3779B97F4A7C15ull
-#define CV_MIX1 0xBF58476D1CE4E5B9ull
-#define CV_MIX2 0x94D049BB133111EBull
-
-static inline uint64_t mix64(uint64_t z) {
-    z = (z ^ (z >> 30)) * CV_MIX1;
-    z = (z ^ (z >> 27)) * CV_MIX2;
-    return z ^ (z >> 31);
-}
+static inline uint64_t mix64(uint64_t z) { return cv_dropout_mix64(z); }
 
 uint64_t cv_dropout_pair_bits(uint64_t key, uint64_t k) { return mix64(key + (k + 1) * CV_GOLDEN_GAMMA); }
 
@@ -48,12 +40,6 @@ static void mask_generic(float *mask, const float *x, size_t count, uint64_t key
 }
 
 #if CV_HAVE_X86
-CV_AVX512 static inline __m512i mix64_avx512(__m512i z) {
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)CV_MIX1));
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)CV_MIX2));
-    return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
-}
-
 /// Sixteen elements (eight pairs) at a time from an even element index; x == NULL writes the mask.
 CV_AVX512 static void mask_avx512(float *out, const float *x, size_t count, uint64_t key, uint64_t first,
                                   uint32_t last, float scale) {
@@ -63,15 +49,12 @@ CV_AVX512 static void mask_avx512(float *out, const float *x, size_t count, uint
         out[0] = x ? x[0] * m : m;
         j = 1;
     }
-    uint64_t base = key + (((first + j) >> 1) + 1) * CV_GOLDEN_GAMMA;
-    __m512i z = _mm512_add_epi64(_mm512_set1_epi64((long long)base),
-                                 _mm512_mullo_epi64(_mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7),
-                                                    _mm512_set1_epi64((long long)CV_GOLDEN_GAMMA)));
+    __m512i z = cv_dropout_counters_avx512(key, (first + j) >> 1);
     const __m512i step = _mm512_set1_epi64((long long)(8 * CV_GOLDEN_GAMMA));
     const __m512i limit = _mm512_set1_epi32((int)last);
     const __m512 s = _mm512_set1_ps(scale);
     for (; j + 16 <= count; j += 16) {
-        __mmask16 keep = _mm512_cmple_epu32_mask(mix64_avx512(z), limit);
+        __mmask16 keep = cv_dropout_keep16_avx512(z, limit);
         __m512 m = _mm512_maskz_mov_ps(keep, s);
         if (x) m = _mm512_mul_ps(_mm512_loadu_ps(x + j), m);
         _mm512_storeu_ps(out + j, m);
@@ -79,7 +62,7 @@ CV_AVX512 static void mask_avx512(float *out, const float *x, size_t count, uint
     }
     if (j < count) {
         __mmask16 tail = (__mmask16)((1u << (count - j)) - 1u);
-        __mmask16 keep = _mm512_cmple_epu32_mask(mix64_avx512(z), limit);
+        __mmask16 keep = cv_dropout_keep16_avx512(z, limit);
         __m512 m = _mm512_maskz_mov_ps(keep, s);
         if (x) m = _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, x + j), m);
         _mm512_mask_storeu_ps(out + j, tail, m);

@@ -309,6 +309,9 @@ public enum StreamRecDemo {
         log?("Generating StreamRec data: \(c.trainSamples) train / \(c.validationSamples) validation / \(c.testSamples) test impressions (seed \(c.seed))")
         let (splits, _) = StreamRecData.splits(train: c.trainSamples, validation: c.validationSamples,
                                                test: c.testSamples, seed: c.seed).standardized()
+        // The raw features (as large as the standardized ones) are dead now; without this the
+        // tensor pool would keep their buffers, of a size class nothing else uses, to the end.
+        BufferPool.shared.drain()
         func dataset(_ examples: LabeledExamples) -> TensorDataset {
             TensorDataset(features: examples.features, labels: examples.labelColumn)
         }

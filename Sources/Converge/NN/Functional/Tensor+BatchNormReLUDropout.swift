@@ -125,7 +125,9 @@ extension Tensor {
         }
     }
 
-    /// Elements above which the fused op's passes (``BatchNormKernels``) run on all cores. The
-    /// vector passes cost a fraction of a nanosecond per element and waking a second thread 5–10 µs.
-    public static var fusedNormalizationParallelThreshold = 1 << 16
+    /// Elements from which the fused op's passes (``BatchNormKernels``) run on all cores: by
+    /// default ``Parallel/memoryBoundThreshold``, measured once per machine (the passes stream
+    /// memory at a fraction of a nanosecond per element, and waking a second thread costs 5–10 µs;
+    /// on the 2-core reference machine splitting never paid in a release build).
+    public static var fusedNormalizationParallelThreshold = Parallel.memoryBoundThreshold
 }
