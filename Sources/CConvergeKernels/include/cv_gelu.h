@@ -10,7 +10,7 @@ extern "C" {
 #endif
 
 /// y[i] = x·0.5·(1 + erf(x·(1/√2))) with x = x[i], PyTorch's `gelu(approximate='none')` formula
-/// (erf within 2 ulp, see cv_vmath.h). `y` may be `x`.
+/// (erf within 2.04 ulp, see cv_vmath.h). `y` may be `x`.
 void cv_gelu_forward(const float *x, float *y, size_t count);
 
 /// gx[i] = g[i]·(Φ(x) + x·φ(x)) with Φ(x) = 0.5·(1 + erf(x/√2)) and φ(x) = e^(−x²/2)/√(2π),

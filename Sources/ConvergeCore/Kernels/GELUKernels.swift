@@ -2,7 +2,7 @@ internal import CConvergeKernels
 
 extension Kernels {
     /// `y[i] = x·0.5·(1 + erf(x/√2))` for `x = x[i]`: PyTorch's exact GELU, with the C kernel's
-    /// erf (within 2 ulp; see ``erf(_:_:count:)``), on all cores for large buffers. `y` may be `x`.
+    /// erf (within 2.04 ulp; see ``erf(_:_:count:)``), on all cores for large buffers. `y` may be `x`.
     public static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         Parallel.forChunks(count, threshold: vectorKernelThreshold) { r in
             cv_gelu_forward(x + r.lowerBound, y + r.lowerBound, r.count)

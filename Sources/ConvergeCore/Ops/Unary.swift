@@ -166,7 +166,7 @@ extension Tensor {
 
     /// Gaussian error linear unit: x·Φ(x) exactly, or PyTorch's tanh approximation. The exact
     /// form runs the C kernels (``Kernels/gelu(_:_:count:)`` and
-    /// ``Kernels/geluBackward(_:input:_:count:)``: a vector erf within 2 ulp).
+    /// ``Kernels/geluBackward(_:input:_:count:)``: a vector erf within 2.04 ulp).
     public func gelu(approximation: GELUApproximation = .none) -> Tensor {
         switch approximation {
         case .none:

@@ -14,15 +14,18 @@ final class VectorMathTests: XCTestCase {
         return Swift.abs(Double(got) - exact) / spacing
     }
 
-    /// Values over `range` (evenly spread and random) plus the edges.
+    /// Values over `range` (evenly spread and seeded random) plus the edges.
     static func samples(_ range: ClosedRange<Float>, count: Int, extra: [Float]) -> [Float] {
-        var random = SystemRandomNumberGenerator()
-        var v = (0..<count).map { i in range.lowerBound + (range.upperBound - range.lowerBound) * Float(i) / Float(count - 1) }
-        for _ in 0..<count { v.append(Float.random(in: range, using: &random)) }
+        let generator = RandomGenerator(seed: 17)
+        let width = range.upperBound - range.lowerBound
+        var v = (0..<count).map { i in range.lowerBound + width * Float(i) / Float(count - 1) }
+        for _ in 0..<count { v.append(range.lowerBound + width * Float(generator.next() >> 40) / Float(1 << 24)) }
         return v + extra
     }
 
-    func testExpIsWithinTwoUlpsAndKeepsSpecialValues() {
+    /// The exhaustive measurement (every float in range, in the kernel's comment) found at most
+    /// 1.01 ulp; the test allows 1.5.
+    func testExpIsWithinItsStatedErrorAndKeepsSpecialValues() {
         let x = Self.samples(-110...95, count: 50_000,
                              extra: [0, -0.0, 1, -1, 88.72, 88.73, -103.9, -104, -87.3, 1e-8, -1e-8, .infinity, -.infinity, .nan])
         VectorISATests.atEachLevel { level in
@@ -30,7 +33,7 @@ final class VectorMathTests: XCTestCase {
             Kernels.exp(x, &y, count: x.count)
             var worst = 0.0
             for i in 0..<x.count { worst = Swift.max(worst, Self.ulps(y[i], Foundation.exp(Double(x[i])))) }
-            XCTAssertLessThanOrEqual(worst, 2, "\(level): exp off by \(worst) ulp")
+            XCTAssertLessThanOrEqual(worst, 1.5, "\(level): exp off by \(worst) ulp")
             XCTAssertEqual(y[x.count], 7, "\(level): wrote past the end")
             XCTAssertEqual(y[x.count - 3], .infinity)
             XCTAssertEqual(y[x.count - 2], 0)
@@ -38,7 +41,8 @@ final class VectorMathTests: XCTestCase {
         }
     }
 
-    func testErfIsWithinTwoUlpsAndKeepsSpecialValues() {
+    /// The exhaustive measurement found at most 2.04 ulp; the test allows 2.5.
+    func testErfIsWithinItsStatedErrorAndKeepsSpecialValues() {
         let x = Self.samples(-6...6, count: 50_000, extra: [0, -0.0, 3.9999998, 4, -4, 1e-30, -1e-30, .leastNonzeroMagnitude,
                                                            .infinity, -.infinity, .nan])
         VectorISATests.atEachLevel { level in
@@ -47,7 +51,7 @@ final class VectorMathTests: XCTestCase {
                 Kernels.erf(x, &y, count: count)
                 var worst = 0.0
                 for i in 0..<count { worst = Swift.max(worst, Self.ulps(y[i], Foundation.erf(Double(x[i])))) }
-                XCTAssertLessThanOrEqual(worst, 2, "\(level): erf off by \(worst) ulp (\(count) values)")
+                XCTAssertLessThanOrEqual(worst, 2.5, "\(level): erf off by \(worst) ulp (\(count) values)")
                 XCTAssertEqual(y[count], 7, "\(level): wrote past \(count) values")
                 if count == x.count {
                     XCTAssertEqual(y[count - 10].bitPattern, (-0.0 as Float).bitPattern, "\(level): erf(−0) is −0")

@@ -104,6 +104,7 @@ struct AttentionCore {
         Kernels.forEachBatchRange(items) { range, worker in
             let buffers = Scratch(floats: mask != nil ? ls : 0, halves: bfloat16 ? ls : 0)
             let scratch = mask != nil ? buffers.floats : nil, scratch16 = buffers.halves
+            defer { withExtendedLifetime(buffers) {} }   // the pointers below live in its tensors
             for i in range {
                 let w = weights + i * ls
                 product(transA: false, transB: true, m: L, n: S, k: E, alpha: alpha,
@@ -138,6 +139,7 @@ struct AttentionCore {
         Kernels.forEachBatchRange(items, parallel: gradientMasks.isEmpty) { range, worker in
             let buffers = Scratch(floats: ls * (mask != nil ? 3 : 1), halves: bfloat16 ? ls : 0)
             let scratch = buffers.floats, scratch16 = buffers.halves
+            defer { withExtendedLifetime(buffers) {} }   // the pointers below live in its tensors
             let dP = scratch
             for i in range {
                 let w = weights + i * ls, gOut = g.advanced(by: oLayout.offset(i))

@@ -41,6 +41,7 @@ extension Tensor {
             let gPacked = Tensor(uninitializedShape: packed.shape)
             let maskGrads = gradMasks.map { Tensor.zeros(masks[$0].shape) }
             let g16 = core.bfloat16 ? AttentionOperandCopy(g) : nil
+            defer { withExtendedLifetime(g16) {} }   // its bits are read by the products below
             let p = packed16?.operand ?? .float32(UnsafePointer(packed.storage.pointer)), gp = gPacked.storage.pointer
             core.backward(g: g16?.operand ?? .float32(UnsafePointer(g.storage.pointer)), weights: weights.storage.pointer,
                           seed: seed, q: p, k: p.advanced(by: E), v: p.advanced(by: 2 * E), gq: gp, gk: gp + E, gv: gp + 2 * E,

@@ -75,6 +75,7 @@ extension Tensor {
             let gv = Tensor(uninitializedShape: v.shape)
             let maskGrads = gradMasks.map { Tensor.zeros(masks[$0].shape) }
             let g16 = core.bfloat16 ? AttentionOperandCopy(g) : nil
+            defer { withExtendedLifetime(g16) {} }   // its bits are read by the products below
             let x = operands()
             core.backward(g: g16?.operand ?? .float32(UnsafePointer(g.storage.pointer)), weights: weights.storage.pointer,
                           seed: seed, q: x[0], k: x[1], v: x[2],
