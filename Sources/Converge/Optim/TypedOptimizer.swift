@@ -61,14 +61,14 @@ where State.Hyperparameters == Hyperparameters {
     public override var groupParameters: [[Tensor]] { groups.map(\.parameters) }
 
     public override var learningRates: [Double] {
-        get { groups.map(\.hyperparameters.learningRate) }
+        get { groups.map { $0.hyperparameters.learningRate } }   // a closure: no key path built per call
         set {
             precondition(newValue.count == groups.count, "\(type(of: self)): \(newValue.count) learning rates for \(groups.count) parameter groups")
             for i in groups.indices { groups[i].hyperparameters.learningRate = newValue[i] }
         }
     }
 
-    public override var initialLearningRates: [Double] { groups.map(\.initialLearningRate) }
+    public override var initialLearningRates: [Double] { groups.map { $0.initialLearningRate } }
 
     public override var momentum: Double? {
         get { (groups.first?.hyperparameters ?? defaults).cycledMomentum }

@@ -14,6 +14,9 @@ import Foundation
 /// writes a master weight through its raw `storage.pointer` must call
 /// ``TensorStorage/markModified()``, as in PyTorch, where only in-place ops bump `_version`.
 ///
+/// A graph kept across an optimizer step (`retainGraph`) reads the rewritten copy in a second
+/// backward pass, where PyTorch would refuse it (the weight's version changed).
+///
 /// Entries hold their master weakly; an entry whose master is gone is dropped when the next one
 /// is added.
 final class BFloat16WeightCache: @unchecked Sendable {

@@ -79,4 +79,18 @@ final class BFloat16WeightCacheTests: XCTestCase {
             XCTAssertEqual(p.scalars.map(\.bitPattern), q.scalars.map(\.bitPattern))
         }
     }
+
+    func testASteadyBFloat16StepTakesNoNewBuffers() {
+        // After warm-up, every buffer of a step (activations, gradients, bfloat16 copies, GEMM
+        // scratch) comes back from the pool: the step allocates no new memory.
+        let (model, _, _) = makeModel(seed: 9)
+        let optimizer = AdamW(model.trainableParameters, learningRate: 1e-3)
+        let autocast = MixedPrecision(dtype: .bfloat16)
+        Random.seed(10)
+        let x = Tensor.randomNormal([16, 24]), y = Tensor(shape: [16], scalars: (0..<16).map { Float($0 % 3) })
+        for _ in 0..<3 { _ = step(model, optimizer, autocast, x, y) }
+        let before = BufferPool.shared.allocationCount
+        for _ in 0..<3 { _ = step(model, optimizer, autocast, x, y) }
+        XCTAssertEqual(BufferPool.shared.allocationCount, before)
+    }
 }

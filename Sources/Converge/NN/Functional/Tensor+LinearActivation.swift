@@ -11,11 +11,14 @@ extension Tensor {
         let recordsGraph = GradMode.isEnabled && (requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
         var out = linearOutput(weight: weight, bias: bias)
         var preActivation: Tensor?
+        let relu = activation == .relu
         if recordsGraph && !activation.derivativeFromOutput {
             // Keep the product as the pre-activation and write the activation beside it (no copy).
             preActivation = out
             out = Tensor(uninitializedShape: out.shape)
             activation.apply(preActivation!.storage.pointer, into: out.storage.pointer, count: out.count)
+        } else if relu {
+            Kernels.linearReLUInPlace(out.storage.pointer, count: out.count)   // C, the same rule
         } else {
             activation.applyInPlace(out.storage.pointer, count: out.count)
         }
@@ -23,9 +26,13 @@ extension Tensor {
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return Tensor.recording(out, op: "linear_\(activation)", inputs: inputs) { gradient in
             let gz = Tensor(uninitializedShape: y.shape)
-            activation.multiplyByDerivative(gradient.storage.pointer, output: y.storage.pointer,
-                                            preActivation: preActivation.map { UnsafePointer($0.storage.pointer) },
-                                            gz.storage.pointer, count: gz.count)
+            if relu {
+                Kernels.linearReLUBackward(gradient.storage.pointer, output: y.storage.pointer, into: gz.storage.pointer, count: gz.count)
+            } else {
+                activation.multiplyByDerivative(gradient.storage.pointer, output: y.storage.pointer,
+                                                preActivation: preActivation.map { UnsafePointer($0.storage.pointer) },
+                                                gz.storage.pointer, count: gz.count)
+            }
             return Tensor.linearGradients(upstream: gz, input: x, weight: weight, bias: bias)
         }
     }
