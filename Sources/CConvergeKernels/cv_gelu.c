@@ -14,12 +14,6 @@ static inline uint16_t to_bf16(float x) {
 
 static inline float gelu_scalar(float v) { return v * 0.5f * (1.0f + cv_erff_scalar(v * GELU_ALPHA)); }
 
-static inline float gelu_grad_scalar(float g, float v) {
-    float cdf = 0.5f * (1.0f + cv_erff_scalar(v * GELU_ALPHA));
-    float pdf = GELU_BETA * cv_expf_scalar(v * v * -0.5f);
-    return g * (cdf + v * pdf);
-}
-
 static void bias_gelu_bf16_generic(const float *c, const float *bias, size_t rows, size_t columns, float *pre, uint16_t *out) {
     for (size_t r = 0; r < rows; r++) {
         for (size_t j = 0; j < columns; j++) {
@@ -31,8 +25,27 @@ static void bias_gelu_bf16_generic(const float *c, const float *bias, size_t row
     }
 }
 
+// Blocks of GELU_BLOCK elements: erf (table lookups, scalar) first, then a loop of plain
+// arithmetic for exp and the product that the compiler vectorizes.
+#define GELU_BLOCK 256
+
+static void gelu_backward_block_generic(const float *g, const float *x, float *gx, size_t n) {
+    float cdf[GELU_BLOCK];
+    for (size_t j = 0; j < n; j++) cdf[j] = 0.5f * (1.0f + cv_erff_scalar(x[j] * GELU_ALPHA));
+    for (size_t j = 0; j < n; j++) {
+        float v = x[j];
+        float pdf = GELU_BETA * cv_expf_scalar(v * v * -0.5f);
+        gx[j] = g[j] * (cdf[j] + v * pdf);
+    }
+}
+
 static void gelu_backward_bf16_generic(const float *g, const float *x, uint16_t *out, size_t count) {
-    for (size_t i = 0; i < count; i++) out[i] = to_bf16(gelu_grad_scalar(g[i], x[i]));
+    float gx[GELU_BLOCK];
+    for (size_t i = 0; i < count; i += GELU_BLOCK) {
+        size_t n = count - i < GELU_BLOCK ? count - i : GELU_BLOCK;
+        gelu_backward_block_generic(g + i, x + i, gx, n);
+        for (size_t j = 0; j < n; j++) out[i + j] = to_bf16(gx[j]);
+    }
 }
 
 static void gelu_forward_generic(const float *x, float *y, size_t count) {
@@ -42,8 +55,9 @@ static void gelu_forward_generic(const float *x, float *y, size_t count) {
 }
 
 static void gelu_backward_generic(const float *g, const float *x, float *gx, size_t count) {
-    for (size_t i = 0; i < count; i++) {
-        gx[i] = gelu_grad_scalar(g[i], x[i]);
+    for (size_t i = 0; i < count; i += GELU_BLOCK) {
+        size_t n = count - i < GELU_BLOCK ? count - i : GELU_BLOCK;
+        gelu_backward_block_generic(g + i, x + i, gx + i, n);
     }
 }
 
@@ -74,23 +88,33 @@ CV_AVX512 static inline __m256i to_bf16_16(__m512 x) {
 
 CV_AVX512 static void bias_gelu_bf16_avx512(const float *c, const float *bias, size_t rows, size_t columns, float *pre,
                                             uint16_t *out) {
+    size_t full = columns & ~(size_t)15;
+    __mmask16 tail = cv_tail16(columns - full);
     for (size_t r = 0; r < rows; r++) {
         const float *cr = c + r * columns;
         float *pr = pre ? pre + r * columns : NULL;
         uint16_t *orow = out + r * columns;
-        for (size_t j = 0; j < columns; j += 16) {
-            __mmask16 m = columns - j >= 16 ? (__mmask16)0xFFFF : cv_tail16(columns - j);
-            __m512 z = _mm512_maskz_loadu_ps(m, cr + j);
-            if (bias) z = _mm512_add_ps(z, _mm512_maskz_loadu_ps(m, bias + j));
-            if (pr) _mm512_mask_storeu_ps(pr + j, m, z);
-            _mm256_mask_storeu_epi16(orow + j, m, to_bf16_16(gelu16(z)));
+        for (size_t j = 0; j < full; j += 16) {
+            __m512 z = _mm512_loadu_ps(cr + j);
+            if (bias) z = _mm512_add_ps(z, _mm512_loadu_ps(bias + j));
+            if (pr) _mm512_storeu_ps(pr + j, z);
+            _mm256_storeu_si256((__m256i *)(orow + j), to_bf16_16(gelu16(z)));
+        }
+        if (tail) {
+            __m512 z = _mm512_maskz_loadu_ps(tail, cr + full);
+            if (bias) z = _mm512_add_ps(z, _mm512_maskz_loadu_ps(tail, bias + full));
+            if (pr) _mm512_mask_storeu_ps(pr + full, tail, z);
+            _mm256_mask_storeu_epi16(orow + full, tail, to_bf16_16(gelu16(z)));
         }
     }
 }
 
 CV_AVX512 static void gelu_backward_bf16_avx512(const float *g, const float *x, uint16_t *out, size_t count) {
-    for (size_t i = 0; i < count; i += 16) {
-        __mmask16 m = count - i >= 16 ? (__mmask16)0xFFFF : cv_tail16(count - i);
+    size_t i = 0;
+    for (; i + 16 <= count; i += 16)
+        _mm256_storeu_si256((__m256i *)(out + i), to_bf16_16(gelu_grad16(_mm512_loadu_ps(g + i), _mm512_loadu_ps(x + i))));
+    if (i < count) {
+        __mmask16 m = cv_tail16(count - i);
         __m512 v = gelu_grad16(_mm512_maskz_loadu_ps(m, g + i), _mm512_maskz_loadu_ps(m, x + i));
         _mm256_mask_storeu_epi16(out + i, m, to_bf16_16(v));
     }

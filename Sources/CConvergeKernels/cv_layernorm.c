@@ -1,7 +1,7 @@
 #include "cv_layernorm.h"
 #include "cv_vmath_internal.h"
 
-static void forward_generic(const float *x, float *y, const float *w, const float *b, float *mean, float *rstd,
+static void layernorm_forward_generic(const float *x, float *y, const float *w, const float *b, float *mean, float *rstd,
                             size_t rows, size_t d, float eps) {
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * d;
@@ -23,7 +23,7 @@ static void forward_generic(const float *x, float *y, const float *w, const floa
     }
 }
 
-static void backward_generic(const float *g, const float *x, const float *mean, const float *rstd, const float *w,
+static void layernorm_backward_generic(const float *g, const float *x, const float *mean, const float *rstd, const float *w,
                              float *gx, float *gw, float *gb, size_t rows, size_t d) {
     for (size_t r = 0; r < rows; r++) {
         const float *gr = g + r * d, *xr = x + r * d;
@@ -49,7 +49,7 @@ static void backward_generic(const float *g, const float *x, const float *mean, 
 #if CV_HAVE_X86
 #define CV_LOAD(p, j, mask) _mm512_maskz_loadu_ps(mask, (p) + (j))
 
-CV_AVX512 static void forward_avx512(const float *x, float *y, const float *w, const float *b, float *mean, float *rstd,
+CV_AVX512 static void layernorm_forward_avx512(const float *x, float *y, const float *w, const float *b, float *mean, float *rstd,
                                      size_t rows, size_t d, float eps) {
     size_t full = d & ~(size_t)15;
     __mmask16 tail = cv_tail16(d - full);
@@ -84,7 +84,7 @@ CV_AVX512 static void forward_avx512(const float *x, float *y, const float *w, c
     }
 }
 
-CV_AVX512 static void backward_avx512(const float *g, const float *x, const float *mean, const float *rstd, const float *w,
+CV_AVX512 static void layernorm_backward_avx512(const float *g, const float *x, const float *mean, const float *rstd, const float *w,
                                       float *gx, float *gw, float *gb, size_t rows, size_t d) {
     size_t full = d & ~(size_t)15;
     __mmask16 tail = cv_tail16(d - full);
@@ -125,16 +125,16 @@ void cv_layernorm_forward(const float *x, float *y, const float *w, const float 
                           size_t rows, size_t d, float eps) {
     if (d == 0) return;
 #if CV_HAVE_X86
-    if (cv_isa() >= CV_ISA_AVX512) { forward_avx512(x, y, w, b, mean, rstd, rows, d, eps); return; }
+    if (cv_isa() >= CV_ISA_AVX512) { layernorm_forward_avx512(x, y, w, b, mean, rstd, rows, d, eps); return; }
 #endif
-    forward_generic(x, y, w, b, mean, rstd, rows, d, eps);
+    layernorm_forward_generic(x, y, w, b, mean, rstd, rows, d, eps);
 }
 
 void cv_layernorm_backward(const float *g, const float *x, const float *mean, const float *rstd, const float *w,
                            float *gx, float *gw, float *gb, size_t rows, size_t d) {
     if (d == 0) return;
 #if CV_HAVE_X86
-    if (cv_isa() >= CV_ISA_AVX512) { backward_avx512(g, x, mean, rstd, w, gx, gw, gb, rows, d); return; }
+    if (cv_isa() >= CV_ISA_AVX512) { layernorm_backward_avx512(g, x, mean, rstd, w, gx, gw, gb, rows, d); return; }
 #endif
-    backward_generic(g, x, mean, rstd, w, gx, gw, gb, rows, d);
+    layernorm_backward_generic(g, x, mean, rstd, w, gx, gw, gb, rows, d);
 }

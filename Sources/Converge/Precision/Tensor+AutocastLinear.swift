@@ -88,6 +88,9 @@ extension Tensor {
             } else if activation == .relu {
                 // One pass: the ReLU mask read off the bfloat16 output, the product rounded to bfloat16.
                 Kernels.reluBackwardToBFloat16(gradient: gradient.gemmOperand, output: y.gemmOperand, into: pg16, count: count)
+            } else if activation == .gelu(.none), let z = preActivation {
+                // One pass: GELU's derivative at the pre-activation, the product rounded to bfloat16.
+                Kernels.geluBackwardToBFloat16(gradient.storage.pointer, input: z.storage.pointer, into: pg16, count: count)
             } else {
                 let gz = Tensor(uninitializedShape: y.shape)
                 let yf = Tensor(uninitializedShape: y.shape)
@@ -138,6 +141,11 @@ extension Tensor {
         let count = rows * columns
         if activation == .identity || activation == .relu {
             Kernels.biasActivationToBFloat16(c, bias: bias, rows: rows, columns: columns, relu: activation == .relu, into: out)
+            return
+        }
+        if activation == .gelu(.none) {
+            // One pass of the C kernel: bias, pre-activation, GELU and rounding.
+            Kernels.biasGELUToBFloat16(c, bias: bias, rows: rows, columns: columns, preActivation: preActivation, into: out)
             return
         }
         if let bias {

@@ -47,6 +47,15 @@ public func crossEntropy(logits: Tensor, targets: Tensor, weights: Tensor? = nil
 func logSoftmaxRaw(_ scores: Tensor, layout: ClassLayout) -> Tensor {
     let out = Tensor(uninitializedShape: scores.shape)
     let px = scores.storage.pointer, po = out.storage.pointer
+    if layout.inner == 1 && layout.classes > 0 {
+        // Contiguous rows of classes (the usual [N, C] logits): the C row kernel, row blocks on the cores.
+        let C = layout.classes
+        Parallel.forChunks(layout.positions, threshold: Swift.max(2, Parallel.elementwiseThreshold / C)) { rows in
+            Kernels.softmaxRows(px + rows.lowerBound * C, po + rows.lowerBound * C, rows: rows.count, columns: C,
+                                mode: .logSoftmax)
+        }
+        return out
+    }
     for p in 0..<layout.positions {
         var m = -Float.infinity
         for c in 0..<layout.classes { m = Swift.max(m, px[layout.offset(p, c)]) }
@@ -85,6 +94,20 @@ func indexCrossEntropy(logits: Tensor, classes: [Int], logProbabilities lp: Tens
         let scale = LossReduction.upstream(g, reduction, denominator: totalWeight)
         let gx = Tensor.zeros(logits.shape)
         let pg = gx.storage.pointer
+        if layout.inner == 1 {
+            // Contiguous rows: probabilities from the C exp kernel, no index arithmetic per element.
+            Kernels.exp(plp, pg, count: layout.positions * C)
+            for p in 0..<layout.positions {
+                let y = classes[p], row = pg + p * C
+                if y < 0 { row.update(repeating: 0, count: C); continue }
+                let s = scale(p)
+                let a = (1 - eps) * w[y], b = smoothPart * weightSum
+                let dy = (a + b) * row[y] - smoothPart * w[y] - a
+                for c in 0..<C { row[c] = s * ((a + b) * row[c] - smoothPart * w[c]) }
+                row[y] = s * dy
+            }
+            return [gx]
+        }
         for p in 0..<layout.positions {
             let y = classes[p]
             if y < 0 { continue }
