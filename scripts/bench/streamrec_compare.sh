@@ -6,8 +6,11 @@
 # ROUNDS rounds (default 1); the script prints every figure and then, per side and batch size,
 # the median over the rounds, and the ratios the issue asks about.
 #
-# Usage: ROUNDS=3 scripts/bench/streamrec_compare.sh [BATCH_SIZE ...]   (default 64 256 1024 4096)
-# Set CONVERGE=path/to/converge to use a built binary instead of building one.
+# Usage: ROUNDS=3 [TORCH_THREADS=2] [JAX_THREADS=2] scripts/bench/streamrec_compare.sh [BATCH_SIZE ...]
+#        (default batch sizes 64 256 1024 4096; on a loaded machine the peers' two threads collapse,
+#        TORCH_THREADS=1 / JAX_THREADS=1 show what one core gives them)
+# Set CONVERGE=path/to/converge to use a built binary instead of building one, and GENERIC=1 to
+# add Converge's sides with the portable C kernels (CONVERGE_ISA=generic) beside the AVX-512 ones.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sizes=("$@")
@@ -34,11 +37,15 @@ for r in $(seq 1 "$rounds"); do
     echo "# round $r"
     side converge-fp32 "$converge" bench streamrec --batch-size "${sizes[@]}"
     side converge-bf16 "$converge" bench streamrec --precision bfloat16 --batch-size "${sizes[@]}"
-    if [ $have_torch = 1 ]; then
-        side torch-fp32 python3 scripts/bench/streamrec_torch.py --batch-sizes "$csv"
-        side torch-bf16 python3 scripts/bench/streamrec_torch.py --batch-sizes "$csv" --precision bfloat16
+    if [ "${GENERIC:-0}" = 1 ]; then
+        side generic-fp32 env CONVERGE_ISA=generic "$converge" bench streamrec --batch-size "${sizes[@]}"
+        side generic-bf16 env CONVERGE_ISA=generic "$converge" bench streamrec --precision bfloat16 --batch-size "${sizes[@]}"
     fi
-    if [ $have_jax = 1 ]; then side jax-jit python3 scripts/bench/streamrec_jax.py --batch-sizes "$csv"; fi
+    if [ $have_torch = 1 ]; then
+        side torch-fp32 python3 scripts/bench/streamrec_torch.py --batch-sizes "$csv" --threads "${TORCH_THREADS:-2}"
+        side torch-bf16 python3 scripts/bench/streamrec_torch.py --batch-sizes "$csv" --precision bfloat16 --threads "${TORCH_THREADS:-2}"
+    fi
+    if [ $have_jax = 1 ]; then side jax-jit python3 scripts/bench/streamrec_jax.py --batch-sizes "$csv" --threads "${JAX_THREADS:-2}"; fi
 done
 [ $have_torch = 1 ] || echo "# PyTorch not installed: skipped"
 [ $have_jax = 1 ] || echo "# JAX not installed (pip install jax): skipped"
@@ -47,11 +54,15 @@ echo "# medians over $rounds round(s), samples/s"
 median() { awk -v s="$1" -v b="$2" '$1 == s && $2 == b { print $3 }' "$log" | sort -g |
            awk '{ v[NR] = $1 } END { if (NR) printf "%.0f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 printf "%-14s" side; for b in "${sizes[@]}"; do printf "%10s" "$b"; done; echo
-for s in converge-fp32 converge-bf16 torch-fp32 torch-bf16 jax-jit; do
+sides="converge-fp32 converge-bf16"
+[ "${GENERIC:-0}" = 1 ] && sides="$sides generic-fp32 generic-bf16"
+for s in $sides torch-fp32 torch-bf16 jax-jit; do
     printf "%-14s" "$s"; for b in "${sizes[@]}"; do printf "%10s" "$(median $s $b)"; done; echo
 done
 ratio() { awk -v a="$(median "$1" "$3")" -v b="$(median "$2" "$3")" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else printf "-" }'; }
-for pair in "converge-fp32 jax-jit" "converge-bf16 converge-fp32" "converge-bf16 torch-bf16" "converge-fp32 torch-fp32"; do
+pairs=("converge-fp32 jax-jit" "converge-bf16 converge-fp32" "converge-bf16 torch-bf16" "converge-fp32 torch-fp32")
+[ "${GENERIC:-0}" = 1 ] && pairs+=("converge-fp32 generic-fp32" "converge-bf16 generic-bf16")
+for pair in "${pairs[@]}"; do
     set -- $pair
     printf "%-30s" "$1 / $2"; for b in "${sizes[@]}"; do printf "%8s" "$(ratio "$1" "$2" "$b")"; done; echo
 done
