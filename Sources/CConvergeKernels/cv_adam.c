@@ -7,18 +7,10 @@
 #endif
 
 #include "cv_adam.h"
-#include "cv_isa_internal.h"
+#include "cv_bf16_internal.h"
 
 #include <math.h>
 #include <string.h>
-
-static inline uint16_t adam_bf16_bits(float value) {
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    uint32_t rounded = bits + 0x7FFFu + ((bits >> 16) & 1u);
-    int is_nan = (bits & 0x7FFFFFFFu) > 0x7F800000u;
-    return (uint16_t)((is_nan ? (bits | 0x00400000u) : rounded) >> 16);
-}
 
 static void adam_generic(const cv_adam_args *a, size_t start, size_t end) {
     const float one_minus_w1 = 1.0f - a->w1;
@@ -45,7 +37,7 @@ static void adam_generic(const cv_adam_args *a, size_t start, size_t end) {
         float denominator = sqrtf(second) / a->correction2_root + a->eps;
         float updated = x + (a->negative_step_size * m_new) / denominator;
         a->theta[i] = updated;
-        if (a->theta_bf16) a->theta_bf16[i] = adam_bf16_bits(updated);
+        if (a->theta_bf16) a->theta_bf16[i] = cv_bf16_of_float(updated);
     }
 }
 
@@ -62,17 +54,6 @@ static void lane_sums_generic(const float *x, size_t start, size_t end, double o
 }
 
 #if CV_HAVE_X86
-// bfloat16 rounding of 16 float32 lanes, the rule of adam_bf16_bits (and cv_convert.c).
-CV_AVX512 static inline __m256i adam_bf16_16(__m512 value) {
-    __m512i bits = _mm512_castps_si512(value);
-    __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
-    __m512i rounded = _mm512_add_epi32(_mm512_add_epi32(bits, _mm512_set1_epi32(0x7FFF)), lsb);
-    __m512i magnitude = _mm512_and_si512(bits, _mm512_set1_epi32(0x7FFFFFFF));
-    __mmask16 nan = _mm512_cmpgt_epu32_mask(magnitude, _mm512_set1_epi32(0x7F800000));
-    __m512i quiet = _mm512_or_si512(bits, _mm512_set1_epi32(0x00400000));
-    return _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_mask_blend_epi32(nan, rounded, quiet), 16));
-}
-
 // One masked vector step of 16 lanes at element i (mask selects the lanes that exist).
 CV_AVX512 static inline void adam_step16(const cv_adam_args *a, size_t i, __mmask16 k) {
     __m512 x = _mm512_maskz_loadu_ps(k, a->theta + i);
@@ -103,13 +84,13 @@ CV_AVX512 static inline void adam_step16(const cv_adam_args *a, size_t i, __mmas
                                        _mm512_set1_ps(a->eps));
     __m512 updated = _mm512_add_ps(x, _mm512_div_ps(_mm512_mul_ps(_mm512_set1_ps(a->negative_step_size), m_new), denominator));
     _mm512_mask_storeu_ps(a->theta + i, k, updated);
-    if (a->theta_bf16) _mm256_mask_storeu_epi16(a->theta_bf16 + i, k, adam_bf16_16(updated));
+    if (a->theta_bf16) _mm256_mask_storeu_epi16(a->theta_bf16 + i, k, cv_bf16_of_float16(updated));
 }
 
 CV_AVX512 static void adam_avx512(const cv_adam_args *a, size_t start, size_t end) {
     size_t i = start;
     for (; i + 16 <= end; i += 16) adam_step16(a, i, (__mmask16)0xFFFF);
-    if (i < end) adam_step16(a, i, (__mmask16)((1u << (end - i)) - 1u));
+    if (i < end) adam_step16(a, i, cv_lanes16(end - i));
 }
 
 CV_AVX512 static void lane_sums_avx512(const float *x, size_t start, size_t end, double out[8]) {

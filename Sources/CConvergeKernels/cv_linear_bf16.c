@@ -6,24 +6,9 @@
 #endif
 
 #include "cv_linear_bf16.h"
-#include "cv_isa_internal.h"
+#include "cv_bf16_internal.h"
 
 #include <string.h>
-
-static inline uint16_t lb_bf16(float value) {
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    uint32_t rounded = bits + 0x7FFFu + ((bits >> 16) & 1u);
-    int is_nan = (bits & 0x7FFFFFFFu) > 0x7F800000u;
-    return (uint16_t)((is_nan ? (bits | 0x00400000u) : rounded) >> 16);
-}
-
-static inline float lb_float(uint16_t bits) {
-    uint32_t wide = (uint32_t)bits << 16;
-    float value;
-    memcpy(&value, &wide, sizeof value);
-    return value;
-}
 
 // Swift's max(z, 0), which is `0 >= z ? 0 : z`: NaN stays NaN, −0 becomes +0.
 static inline float lb_relu(float z) { return 0.0f >= z ? 0.0f : z; }
@@ -35,7 +20,7 @@ static void bias_activation_generic(const float *c, const float *bias, size_t ro
         uint16_t *o = out + r * columns;
         for (size_t j = 0; j < columns; j++) {
             float z = bias ? row[j] + bias[j] : row[j];
-            o[j] = lb_bf16(relu ? lb_relu(z) : z);
+            o[j] = cv_bf16_of_float(relu ? lb_relu(z) : z);
         }
     }
 }
@@ -43,9 +28,9 @@ static void bias_activation_generic(const float *c, const float *bias, size_t ro
 static void relu_backward_generic(const float *g32, const uint16_t *g16, const float *y32, const uint16_t *y16,
                                   uint16_t *out, size_t start, size_t end) {
     for (size_t i = start; i < end; i++) {
-        float y = y16 ? lb_float(y16[i]) : y32[i];
-        float g = g16 ? lb_float(g16[i]) : g32[i];
-        out[i] = lb_bf16(y > 0.0f ? g : 0.0f);
+        float y = y16 ? cv_float_of_bf16(y16[i]) : y32[i];
+        float g = g16 ? cv_float_of_bf16(g16[i]) : g32[i];
+        out[i] = cv_bf16_of_float(y > 0.0f ? g : 0.0f);
     }
 }
 
@@ -54,25 +39,11 @@ static void column_sums_generic(const uint16_t *x, size_t rows, size_t columns, 
     for (size_t j = column_start; j < column_end; j++) out[j] = 0.0f;
     for (size_t i = 0; i < rows; i++) {
         const uint16_t *row = x + i * columns;
-        for (size_t j = column_start; j < column_end; j++) out[j] = out[j] + lb_float(row[j]);
+        for (size_t j = column_start; j < column_end; j++) out[j] = out[j] + cv_float_of_bf16(row[j]);
     }
 }
 
 #if CV_HAVE_X86
-CV_AVX512 static inline __m256i lb_bf16_16(__m512 value) {
-    __m512i bits = _mm512_castps_si512(value);
-    __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
-    __m512i rounded = _mm512_add_epi32(_mm512_add_epi32(bits, _mm512_set1_epi32(0x7FFF)), lsb);
-    __m512i magnitude = _mm512_and_si512(bits, _mm512_set1_epi32(0x7FFFFFFF));
-    __mmask16 nan = _mm512_cmpgt_epu32_mask(magnitude, _mm512_set1_epi32(0x7F800000));
-    __m512i quiet = _mm512_or_si512(bits, _mm512_set1_epi32(0x00400000));
-    return _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_mask_blend_epi32(nan, rounded, quiet), 16));
-}
-
-CV_AVX512 static inline __m512 lb_float_16(__m256i bits) {
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(bits), 16));
-}
-
 CV_AVX512 static void bias_activation_avx512(const float *c, const float *bias, size_t row_start, size_t row_end,
                                              size_t columns, int relu, uint16_t *out) {
     const __m512 zero = _mm512_setzero_ps();
@@ -81,12 +52,12 @@ CV_AVX512 static void bias_activation_avx512(const float *c, const float *bias, 
         uint16_t *o = out + r * columns;
         for (size_t j = 0; j < columns; j += 16) {
             size_t left = columns - j;
-            __mmask16 k = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+            __mmask16 k = cv_lanes16(left);
             __m512 z = _mm512_maskz_loadu_ps(k, row + j);
             if (bias) z = _mm512_add_ps(z, _mm512_maskz_loadu_ps(k, bias + j));
             // Swift's max(z, 0) = (0 >= z ? 0 : z); not max_ps, which keeps −0 or drops NaN.
             if (relu) z = _mm512_mask_mov_ps(z, _mm512_cmp_ps_mask(zero, z, _CMP_GE_OQ), zero);
-            _mm256_mask_storeu_epi16(o + j, k, lb_bf16_16(z));
+            _mm256_mask_storeu_epi16(o + j, k, cv_bf16_of_float16(z));
         }
     }
 }
@@ -96,11 +67,11 @@ CV_AVX512 static void relu_backward_avx512(const float *g32, const uint16_t *g16
     const __m512 zero = _mm512_setzero_ps();
     for (size_t i = start; i < end; i += 16) {
         size_t left = end - i;
-        __mmask16 k = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
-        __m512 y = y16 ? lb_float_16(_mm256_maskz_loadu_epi16(k, y16 + i)) : _mm512_maskz_loadu_ps(k, y32 + i);
-        __m512 g = g16 ? lb_float_16(_mm256_maskz_loadu_epi16(k, g16 + i)) : _mm512_maskz_loadu_ps(k, g32 + i);
+        __mmask16 k = cv_lanes16(left);
+        __m512 y = y16 ? cv_float16_of_bf16(_mm256_maskz_loadu_epi16(k, y16 + i)) : _mm512_maskz_loadu_ps(k, y32 + i);
+        __m512 g = g16 ? cv_float16_of_bf16(_mm256_maskz_loadu_epi16(k, g16 + i)) : _mm512_maskz_loadu_ps(k, g32 + i);
         __mmask16 positive = _mm512_cmp_ps_mask(y, zero, _CMP_GT_OQ);
-        _mm256_mask_storeu_epi16(out + i, k, lb_bf16_16(_mm512_maskz_mov_ps(positive, g)));
+        _mm256_mask_storeu_epi16(out + i, k, cv_bf16_of_float16(_mm512_maskz_mov_ps(positive, g)));
     }
 }
 
@@ -114,14 +85,14 @@ CV_AVX512 static void column_sums_avx512(const uint16_t *x, size_t rows, size_t 
         for (int v = 0; v < 4; v++) {
             size_t lo = (size_t)v * 16;
             size_t n = width > lo ? (width - lo >= 16 ? 16 : width - lo) : 0;
-            k[v] = n == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u);
+            k[v] = cv_lanes16(n);
             s[v] = _mm512_setzero_ps();
         }
         for (size_t i = 0; i < rows; i++) {
             const uint16_t *row = x + i * columns + j;
             for (int v = 0; v < 4; v++) {
                 if (!k[v]) continue;
-                s[v] = _mm512_add_ps(s[v], lb_float_16(_mm256_maskz_loadu_epi16(k[v], row + v * 16)));
+                s[v] = _mm512_add_ps(s[v], cv_float16_of_bf16(_mm256_maskz_loadu_epi16(k[v], row + v * 16)));
             }
         }
         for (int v = 0; v < 4; v++) if (k[v]) _mm512_mask_storeu_ps(out + j + v * 16, k[v], s[v]);
