@@ -1,12 +1,11 @@
 internal import CConvergeKernels
 
 extension Kernels {
-    /// Elements from which the C vector kernels split a loop over the cores: the memory-bound
-    /// threshold when the AVX-512 versions run (a fraction of a nanosecond per element), the
-    /// elementwise one for the portable versions.
-    static var vectorKernelThreshold: Int {
-        vectorISA >= .avx512 ? Parallel.memoryBoundThreshold : Parallel.elementwiseThreshold
-    }
+    /// Elements from which the C kernels built on exp and erf (GELU, softmax) split a loop over
+    /// the cores: they compute more than they stream (erf and exp are 20–40 vector operations per
+    /// 16 elements), so they are the compute-bound class of ``Parallel/elementwiseThreshold`` at
+    /// either vector level.
+    static var vectorKernelThreshold: Int { Parallel.elementwiseThreshold }
 
     /// `y[i] = eˣ⁽ⁱ⁾` over `count` floats with the C kernel (within 1.01 ulp of the exact value,
     /// measured over every float; 0 below about −103.97, +∞ above about 88.72, NaN stays NaN), on

@@ -64,4 +64,22 @@ final class GELUKernelsTests: XCTestCase {
             XCTAssertEqual(plain, yc.map(Kernels.bfloat16Bits), "\(level) without bias")
         }
     }
+
+    /// Split over the cores (threshold 0) or not, the kernels give the same bits.
+    func testResultsDoNotDependOnTheSplit() {
+        let x = VectorMathTests.samples(-6...6, count: 5_000, extra: [])
+        func run(threshold: Int) -> [[Float]] {
+            let saved = Parallel.elementwiseThreshold
+            Parallel.elementwiseThreshold = threshold
+            defer { Parallel.elementwiseThreshold = saved }
+            var y = [Float](repeating: 0, count: x.count), gx = y, e = y, s = y
+            Kernels.gelu(x, &y, count: x.count)
+            Kernels.geluBackward(y, input: x, &gx, count: x.count)
+            Kernels.exp(x, &e, count: x.count)
+            let t = Tensor(shape: [100, 100], scalars: Array(x.prefix(10_000))).softmax(alongAxis: -1)
+            s = t.scalars
+            return [y, gx, e, s]
+        }
+        XCTAssertEqual(run(threshold: 0), run(threshold: 1 << 40))
+    }
 }
