@@ -20,7 +20,8 @@ import Darwin
 /// reaches `trainer.step-taken` after every optimizer step.
 ///
 /// `CONVERGE_FAULT_SIGNAL` replaces `SIGKILL` with a comma-separated list of signals sent in
-/// turn (`INT`, `INT,INT`, `TERM`), to test how a run handles Ctrl-C.
+/// turn (`INT`, `INT,INT`, `TERM`), to test how a run handles Ctrl-C, or `STOP` to freeze the run
+/// there (holding whatever it holds) until a `SIGCONT`.
 public enum FaultPoint {
     /// Every named point, for scripts that pick one at random.
     public static let names = ["checkpoint.file-written", "checkpoint.files-synced", "checkpoint.version-renamed",
@@ -35,7 +36,7 @@ public enum FaultPoint {
     }()
     private static let signals: [Int32] = {
         guard let value = ProcessInfo.processInfo.environment["CONVERGE_FAULT_SIGNAL"], !value.isEmpty else { return [SIGKILL] }
-        let named: [String: Int32] = ["KILL": SIGKILL, "INT": SIGINT, "TERM": SIGTERM]
+        let named: [String: Int32] = ["KILL": SIGKILL, "INT": SIGINT, "TERM": SIGTERM, "STOP": SIGSTOP]
         let list = value.split(separator: ",").compactMap { named[$0.trimmingCharacters(in: .whitespaces).uppercased()] }
         return list.isEmpty ? [SIGKILL] : list
     }()
