@@ -3,6 +3,7 @@
 // order, no fused multiply-adds; statistics in double precision).
 #include "cv_batchnorm.h"
 #include "cv_dropout.h"
+#include "cv_bf16_internal.h"
 #include "cv_dropout_internal.h"
 
 #include <string.h>
@@ -16,23 +17,15 @@
 /// Inlined into each specialization, so that the storage formats are constants there.
 #define CV_BN_INLINE inline __attribute__((always_inline))
 
-static inline float bits_to_float(uint32_t bits) { float v; memcpy(&v, &bits, sizeof v); return v; }
-static inline uint32_t float_to_bits(float v) { uint32_t b; memcpy(&b, &v, sizeof b); return b; }
 
-/// Round to nearest even bfloat16 (NaN kept quiet), as cv_convert.c.
-static inline uint16_t bf16_bits(uint32_t bits) {
-    uint32_t rounded = bits + 0x7FFFu + ((bits >> 16) & 1u);
-    int is_nan = (bits & 0x7FFFFFFFu) > 0x7F800000u;
-    return (uint16_t)((is_nan ? (bits | 0x00400000u) : rounded) >> 16);
-}
 
 static inline float load1(const void *p, cv_bn_format f, size_t i) {
-    if (f == CV_BN_BFLOAT16) return bits_to_float((uint32_t)((const uint16_t *)p)[i] << 16);
+    if (f == CV_BN_BFLOAT16) return cv_float_of_bits((uint32_t)((const uint16_t *)p)[i] << 16);
     return ((const float *)p)[i];
 }
 
 static inline void store1(void *p, cv_bn_format f, size_t i, float v) {
-    if (f == CV_BN_BFLOAT16) ((uint16_t *)p)[i] = bf16_bits(float_to_bits(v));
+    if (f == CV_BN_BFLOAT16) ((uint16_t *)p)[i] = cv_bf16_of_bits(cv_bits_of_float(v));
     else ((float *)p)[i] = v;
 }
 
@@ -93,7 +86,7 @@ static void forward_generic(const void *x, void *y, cv_bn_format f, size_t c, si
                 size_t i = offset + col0 + j;
                 float v = load1(x, f, i) * alpha[col0 + j];
                 v = v + beta[col0 + j];
-                if (f == CV_BN_BFLOAT16) v = bits_to_float((uint32_t)bf16_bits(float_to_bits(v)) << 16);
+                if (f == CV_BN_BFLOAT16) v = cv_float_of_bits((uint32_t)cv_bf16_of_bits(cv_bits_of_float(v)) << 16);
                 if (relu) v = relu1(v);
                 store1(y, f, i, v * (dropping ? factors[j] : scale));
             }
@@ -149,34 +142,19 @@ static void input_gradient_generic(const void *g, cv_bn_format gf, const void *x
 #if CV_HAVE_X86
 // MARK: AVX-512
 
-CV_AVX512 static CV_BN_INLINE __mmask16 tail16(size_t remaining) {
-    return remaining >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << remaining) - 1u);
-}
-
 CV_AVX512 static CV_BN_INLINE __m512 load16(const void *p, cv_bn_format f, size_t i, __mmask16 m) {
     if (f == CV_BN_BFLOAT16) {
         __m256i h = _mm256_maskz_loadu_epi16(m, (const uint16_t *)p + i);
-        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+        return cv_float16_of_bf16(h);
     }
     return _mm512_maskz_loadu_ps(m, (const float *)p + i);
-}
-
-/// The bfloat16 patterns of 16 floats (cv_convert.c's rounding), in the low 16 bits of each lane.
-CV_AVX512 static CV_BN_INLINE __m512i bf16_round16(__m512 v) {
-    __m512i bits = _mm512_castps_si512(v);
-    __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
-    __m512i rounded = _mm512_add_epi32(_mm512_add_epi32(bits, _mm512_set1_epi32(0x7FFF)), lsb);
-    __m512i magnitude = _mm512_and_si512(bits, _mm512_set1_epi32(0x7FFFFFFF));
-    __mmask16 nan = _mm512_cmpgt_epu32_mask(magnitude, _mm512_set1_epi32(0x7F800000));
-    __m512i quiet = _mm512_or_si512(bits, _mm512_set1_epi32(0x00400000));
-    return _mm512_srli_epi32(_mm512_mask_blend_epi32(nan, rounded, quiet), 16);
 }
 
 CV_AVX512 static CV_BN_INLINE void store16(void *p, cv_bn_format f, size_t i, __m512 v, __mmask16 m) {
     if (f == CV_BN_BFLOAT16) {
         // Packed in a register, then stored: a masked narrowing store to memory (vpmovdw m256{k})
         // is several times slower on some processors (AMD Zen 4).
-        __m256i packed = _mm512_cvtepi32_epi16(bf16_round16(v));
+        __m256i packed = _mm512_cvtepi32_epi16(cv_bf16_round_lanes16(_mm512_castps_si512(v)));
         if (m == (__mmask16)0xFFFF) _mm256_storeu_si256((__m256i *)((uint16_t *)p + i), packed);
         else _mm256_mask_storeu_epi16((uint16_t *)p + i, m, packed);
     } else {
@@ -256,10 +234,10 @@ CV_AVX512 static CV_BN_INLINE void forward_avx512(const void *x, void *y, cv_bn_
             // The row's mask drawn in registers: sixteen elements per step from an even index.
             __m512i z = cv_dropout_counters_avx512(key, offset >> 1);
             for (size_t j = 0; j < c; j += 16) {
-                __mmask16 m = tail16(c - j);
+                __mmask16 m = cv_lanes16(c - j);
                 __m512 v = _mm512_mul_ps(load16(x, f, offset + j, m), _mm512_maskz_loadu_ps(m, alpha + j));
                 v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, beta + j));
-                if (f == CV_BN_BFLOAT16) v = _mm512_castsi512_ps(_mm512_slli_epi32(bf16_round16(v), 16));
+                if (f == CV_BN_BFLOAT16) v = _mm512_castsi512_ps(_mm512_slli_epi32(cv_bf16_round_lanes16(_mm512_castps_si512(v)), 16));
                 if (relu) v = relu16(v);
                 v = _mm512_mul_ps(v, _mm512_maskz_mov_ps(cv_dropout_keep16_avx512(z, last), s));
                 store16(y, f, offset + j, v, m);
@@ -271,11 +249,11 @@ CV_AVX512 static CV_BN_INLINE void forward_avx512(const void *x, void *y, cv_bn_
             size_t w = c - col0 < CV_BN_FACTORS ? c - col0 : CV_BN_FACTORS;
             if (dropping) cv_dropout_mask_f32(factors, w, key, offset + col0, threshold, scale);
             for (size_t j = 0; j < w; j += 16) {
-                __mmask16 m = tail16(w - j);
+                __mmask16 m = cv_lanes16(w - j);
                 size_t i = offset + col0 + j;
                 __m512 v = _mm512_mul_ps(load16(x, f, i, m), _mm512_maskz_loadu_ps(m, alpha + col0 + j));
                 v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, beta + col0 + j));
-                if (f == CV_BN_BFLOAT16) v = _mm512_castsi512_ps(_mm512_slli_epi32(bf16_round16(v), 16));
+                if (f == CV_BN_BFLOAT16) v = _mm512_castsi512_ps(_mm512_slli_epi32(cv_bf16_round_lanes16(_mm512_castps_si512(v)), 16));
                 if (relu) v = relu16(v);
                 v = _mm512_mul_ps(v, dropping ? _mm512_maskz_loadu_ps(m, factors + j) : s);
                 store16(y, f, i, v, m);
@@ -313,7 +291,7 @@ CV_AVX512 static CV_BN_INLINE void gradient_sums_avx512(const void *g, cv_bn_for
     for (; r + 4 <= n; r += 4) {
         size_t o0 = r * c, o1 = o0 + c, o2 = o1 + c, o3 = o2 + c;
         for (size_t j = c0; j < c1; j += 16) {
-            __mmask16 m = tail16(c1 - j);
+            __mmask16 m = cv_lanes16(c1 - j);
             __m512 mu = _mm512_maskz_loadu_ps(m, mean + j);
             __m512 a0 = masked16(g, gf, y, yf, o0 + j, m, s), a1 = masked16(g, gf, y, yf, o1 + j, m, s);
             __m512 a2 = masked16(g, gf, y, yf, o2 + j, m, s), a3 = masked16(g, gf, y, yf, o3 + j, m, s);
@@ -354,7 +332,7 @@ CV_AVX512 static CV_BN_INLINE void input_gradient_avx512(const void *g, cv_bn_fo
     for (size_t row = r0; row < r1; row++) {
         size_t o = row * c;
         for (size_t j = 0; j < c; j += 16) {
-            __mmask16 m = tail16(c - j);
+            __mmask16 m = cv_lanes16(c - j);
             __m512 a = masked16(g, gf, y, yf, o + j, m, s);
             __m512 e = _mm512_sub_ps(load16(x, xf, o + j, m), _mm512_maskz_loadu_ps(m, mean + j));
             __m512 v = _mm512_sub_ps(_mm512_sub_ps(a, _mm512_maskz_loadu_ps(m, shift + j)),

@@ -4,14 +4,6 @@
 #define GELU_ALPHA 0.70710678118654752f   /* 1/√2 */
 #define GELU_BETA 0.39894228040143268f    /* 1/√(2π) */
 
-// bfloat16 bits of x, round to nearest, ties to even; NaN stays a quiet NaN (cv_f32_to_bf16's rule).
-static inline uint16_t to_bf16(float x) {
-    uint32_t bits = cv_float_to_bits(x);
-    uint32_t rounded = bits + 0x7FFFu + ((bits >> 16) & 1u);
-    int is_nan = (bits & 0x7FFFFFFFu) > 0x7F800000u;
-    return (uint16_t)((is_nan ? (bits | 0x00400000u) : rounded) >> 16);
-}
-
 static inline float gelu_scalar(float v) { return v * 0.5f * (1.0f + cv_erff_scalar(v * GELU_ALPHA)); }
 
 static void bias_gelu_bf16_generic(const float *c, const float *bias, size_t rows, size_t columns, float *pre, uint16_t *out) {
@@ -20,7 +12,7 @@ static void bias_gelu_bf16_generic(const float *c, const float *bias, size_t row
             size_t i = r * columns + j;
             float z = bias ? c[i] + bias[j] : c[i];
             if (pre) pre[i] = z;
-            out[i] = to_bf16(gelu_scalar(z));
+            out[i] = cv_bf16_of_float(gelu_scalar(z));
         }
     }
 }
@@ -44,7 +36,7 @@ static void gelu_backward_bf16_generic(const float *g, const float *x, uint16_t 
     for (size_t i = 0; i < count; i += GELU_BLOCK) {
         size_t n = count - i < GELU_BLOCK ? count - i : GELU_BLOCK;
         gelu_backward_block_generic(g + i, x + i, gx, n);
-        for (size_t j = 0; j < n; j++) out[i + j] = to_bf16(gx[j]);
+        for (size_t j = 0; j < n; j++) out[i + j] = cv_bf16_of_float(gx[j]);
     }
 }
 
@@ -75,21 +67,10 @@ CV_AVX512 static inline __m512 gelu_grad16(__m512 g, __m512 x) {
     return _mm512_mul_ps(g, _mm512_fmadd_ps(x, pdf, cdf));
 }
 
-// The same rounding as to_bf16, 16 lanes: the bfloat16 bits in the low halves of 32-bit lanes.
-CV_AVX512 static inline __m256i to_bf16_16(__m512 x) {
-    __m512i bits = _mm512_castps_si512(x);
-    __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
-    __m512i rounded = _mm512_add_epi32(_mm512_add_epi32(bits, _mm512_set1_epi32(0x7FFF)), lsb);
-    __m512i magnitude = _mm512_and_si512(bits, _mm512_set1_epi32(0x7FFFFFFF));
-    __mmask16 nan = _mm512_cmpgt_epu32_mask(magnitude, _mm512_set1_epi32(0x7F800000));
-    __m512i quiet = _mm512_or_si512(bits, _mm512_set1_epi32(0x00400000));
-    return _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_mask_blend_epi32(nan, rounded, quiet), 16));
-}
-
 CV_AVX512 static void bias_gelu_bf16_avx512(const float *c, const float *bias, size_t rows, size_t columns, float *pre,
                                             uint16_t *out) {
     size_t full = columns & ~(size_t)15;
-    __mmask16 tail = cv_tail16(columns - full);
+    __mmask16 tail = cv_lanes16(columns - full);
     for (size_t r = 0; r < rows; r++) {
         const float *cr = c + r * columns;
         float *pr = pre ? pre + r * columns : NULL;
@@ -98,13 +79,13 @@ CV_AVX512 static void bias_gelu_bf16_avx512(const float *c, const float *bias, s
             __m512 z = _mm512_loadu_ps(cr + j);
             if (bias) z = _mm512_add_ps(z, _mm512_loadu_ps(bias + j));
             if (pr) _mm512_storeu_ps(pr + j, z);
-            _mm256_storeu_si256((__m256i *)(orow + j), to_bf16_16(gelu16(z)));
+            _mm256_storeu_si256((__m256i *)(orow + j), cv_bf16_of_float16(gelu16(z)));
         }
         if (tail) {
             __m512 z = _mm512_maskz_loadu_ps(tail, cr + full);
             if (bias) z = _mm512_add_ps(z, _mm512_maskz_loadu_ps(tail, bias + full));
             if (pr) _mm512_mask_storeu_ps(pr + full, tail, z);
-            _mm256_mask_storeu_epi16(orow + full, tail, to_bf16_16(gelu16(z)));
+            _mm256_mask_storeu_epi16(orow + full, tail, cv_bf16_of_float16(gelu16(z)));
         }
     }
 }
@@ -112,11 +93,11 @@ CV_AVX512 static void bias_gelu_bf16_avx512(const float *c, const float *bias, s
 CV_AVX512 static void gelu_backward_bf16_avx512(const float *g, const float *x, uint16_t *out, size_t count) {
     size_t i = 0;
     for (; i + 16 <= count; i += 16)
-        _mm256_storeu_si256((__m256i *)(out + i), to_bf16_16(gelu_grad16(_mm512_loadu_ps(g + i), _mm512_loadu_ps(x + i))));
+        _mm256_storeu_si256((__m256i *)(out + i), cv_bf16_of_float16(gelu_grad16(_mm512_loadu_ps(g + i), _mm512_loadu_ps(x + i))));
     if (i < count) {
-        __mmask16 m = cv_tail16(count - i);
+        __mmask16 m = cv_lanes16(count - i);
         __m512 v = gelu_grad16(_mm512_maskz_loadu_ps(m, g + i), _mm512_maskz_loadu_ps(m, x + i));
-        _mm256_mask_storeu_epi16(out + i, m, to_bf16_16(v));
+        _mm256_mask_storeu_epi16(out + i, m, cv_bf16_of_float16(v));
     }
 }
 
@@ -124,7 +105,7 @@ CV_AVX512 static void gelu_forward_avx512(const float *x, float *y, size_t count
     size_t i = 0;
     for (; i + 16 <= count; i += 16) _mm512_storeu_ps(y + i, gelu16(_mm512_loadu_ps(x + i)));
     if (i < count) {
-        __mmask16 m = cv_tail16(count - i);
+        __mmask16 m = cv_lanes16(count - i);
         _mm512_mask_storeu_ps(y + i, m, gelu16(_mm512_maskz_loadu_ps(m, x + i)));
     }
 }
@@ -134,7 +115,7 @@ CV_AVX512 static void gelu_backward_avx512(const float *g, const float *x, float
     for (; i + 16 <= count; i += 16)
         _mm512_storeu_ps(gx + i, gelu_grad16(_mm512_loadu_ps(g + i), _mm512_loadu_ps(x + i)));
     if (i < count) {
-        __mmask16 m = cv_tail16(count - i);
+        __mmask16 m = cv_lanes16(count - i);
         _mm512_mask_storeu_ps(gx + i, m, gelu_grad16(_mm512_maskz_loadu_ps(m, g + i), _mm512_maskz_loadu_ps(m, x + i)));
     }
 }

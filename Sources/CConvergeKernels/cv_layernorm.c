@@ -52,7 +52,7 @@ static void layernorm_backward_generic(const float *g, const float *x, const flo
 CV_AVX512 static void layernorm_forward_avx512(const float *x, float *y, const float *w, const float *b, float *mean, float *rstd,
                                      size_t rows, size_t d, float eps) {
     size_t full = d & ~(size_t)15;
-    __mmask16 tail = cv_tail16(d - full);
+    __mmask16 tail = cv_lanes16(d - full);
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * d;
         float *yr = y + r * d;
@@ -87,7 +87,7 @@ CV_AVX512 static void layernorm_forward_avx512(const float *x, float *y, const f
 CV_AVX512 static void layernorm_backward_avx512(const float *g, const float *x, const float *mean, const float *rstd, const float *w,
                                       float *gx, float *gw, float *gb, size_t rows, size_t d) {
     size_t full = d & ~(size_t)15;
-    __mmask16 tail = cv_tail16(d - full);
+    __mmask16 tail = cv_lanes16(d - full);
     for (size_t r = 0; r < rows; r++) {
         const float *gr = g + r * d, *xr = x + r * d;
         __m512 vm = _mm512_set1_ps(mean[r]), vi = _mm512_set1_ps(rstd[r]);

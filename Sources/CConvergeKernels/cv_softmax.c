@@ -53,7 +53,7 @@ static void softmax_backward_row_generic(const float *y, const float *g, const f
 #if CV_HAVE_X86
 CV_AVX512 static void softmax_row_avx512(const float *x, float *y, size_t n, cv_softmax_mode mode, int empty_zero) {
     size_t full = n & ~(size_t)15;
-    __mmask16 tail = cv_tail16(n - full);
+    __mmask16 tail = cv_lanes16(n - full);
     const __m512 ninf = _mm512_set1_ps(-INFINITY);
     __m512 mv = ninf;
     // max(v, m) returns m when v is NaN: the maximum never becomes NaN, the sum below does.
@@ -95,7 +95,7 @@ CV_AVX512 static void softmax_row_avx512(const float *x, float *y, size_t n, cv_
 CV_AVX512 static void softmax_backward_row_avx512(const float *y, const float *g, const float *scale, float *gx, size_t n,
                                                   cv_softmax_mode mode) {
     size_t full = n & ~(size_t)15;
-    __mmask16 tail = cv_tail16(n - full);
+    __mmask16 tail = cv_lanes16(n - full);
     __m512 dv = _mm512_setzero_ps();
 #define CV_GHAT(j, mask) (scale ? _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, g + (j)), _mm512_maskz_loadu_ps(mask, scale + (j))) \
                                 : _mm512_maskz_loadu_ps(mask, g + (j)))

@@ -14,7 +14,7 @@ CV_AVX512 static void exp_avx512(const float *x, float *y, size_t count) {
     size_t i = 0;
     for (; i + 16 <= count; i += 16) _mm512_storeu_ps(y + i, cv_exp16(_mm512_loadu_ps(x + i)));
     if (i < count) {
-        __mmask16 m = cv_tail16(count - i);
+        __mmask16 m = cv_lanes16(count - i);
         _mm512_mask_storeu_ps(y + i, m, cv_exp16(_mm512_maskz_loadu_ps(m, x + i)));
     }
 }
@@ -23,7 +23,7 @@ CV_AVX512 static void erf_avx512(const float *x, float *y, size_t count) {
     size_t i = 0;
     for (; i + 16 <= count; i += 16) _mm512_storeu_ps(y + i, cv_erf16(_mm512_loadu_ps(x + i)));
     if (i < count) {
-        __mmask16 m = cv_tail16(count - i);
+        __mmask16 m = cv_lanes16(count - i);
         _mm512_mask_storeu_ps(y + i, m, cv_erf16(_mm512_maskz_loadu_ps(m, x + i)));
     }
 }
