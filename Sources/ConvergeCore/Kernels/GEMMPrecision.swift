@@ -59,7 +59,8 @@ extension Kernels {
     /// bfloat16 (used as it is, with no conversion: a weight cast once per step, an activation
     /// stored in bfloat16). Layout and leading dimensions as in
     /// ``gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``. Without native bfloat16
-    /// products (see ``hasNativeBFloat16GEMM``) the same rounded values are multiplied in float32.
+    /// products (see ``hasNativeBFloat16GEMM``), or where the float32 GEMM measured faster for
+    /// this size (``BFloat16GEMMChoice``), the same rounded values are multiplied in float32.
     public static func gemmBFloat16(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                     a: GEMMOperand, lda: Int, b: GEMMOperand, ldb: Int,
                                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
@@ -74,7 +75,8 @@ extension Kernels {
         let pool = BufferPool.shared
         var scratch: [(UnsafeMutablePointer<Float>, Int)] = []
         defer { for (pointer, capacity) in scratch { pool.give(pointer, capacity: capacity) } }
-        if hasNativeBFloat16GEMM, let library = OneDNN.shared {
+        var nativeFailed = false
+        if hasNativeBFloat16GEMM, BFloat16GEMMChoice.usesNativeInstructions(m: m, n: n, k: k), let library = OneDNN.shared {
             // Float32 operands are packed into bfloat16 scratch (rebound to Float before it goes
             // back to the pool).
             func bits(_ operand: GEMMOperand, rows: Int, columns: Int, ld: Int) -> (UnsafePointer<UInt16>, Int) {
@@ -96,8 +98,11 @@ extension Kernels {
                 _ = UnsafeMutableRawPointer(buffer).bindMemory(to: Float.self, capacity: capacity)
             }
             if done { return }
+            nativeFailed = true
         }
-        _ = bfloat16EmulationNotice
+        // Here by choice (the float32 GEMM measured faster for this class) or for lack of
+        // bfloat16 instructions; only the second deserves the notice.
+        if !hasNativeBFloat16GEMM || nativeFailed { _ = bfloat16EmulationNotice }
         func floats(_ operand: GEMMOperand, rows: Int, columns: Int, ld: Int) -> UnsafePointer<Float> {
             let (buffer, capacity) = pool.take(rows * columns)
             scratch.append((buffer, capacity))
