@@ -61,9 +61,13 @@ extension Kernels {
     /// ``gemm(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``. Without native bfloat16
     /// products (see ``hasNativeBFloat16GEMM``), or where the float32 GEMM measured faster for
     /// this size (``BFloat16GEMMChoice``), the same rounded values are multiplied in float32.
+    /// Pass `choosingBySize: false` inside ``forEachBatchRange(_:parallel:_:)``: there each worker
+    /// runs oneDNN on its own thread, and the float32 way would start a multithreaded library
+    /// from every worker at once.
     public static func gemmBFloat16(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                     a: GEMMOperand, lda: Int, b: GEMMOperand, ldb: Int,
-                                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                    choosingBySize: Bool = true) {
         checkGEMMArguments(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
         if m == 0 || n == 0 { return }
         if k == 0 {
@@ -76,7 +80,8 @@ extension Kernels {
         var scratch: [(UnsafeMutablePointer<Float>, Int)] = []
         defer { for (pointer, capacity) in scratch { pool.give(pointer, capacity: capacity) } }
         var nativeFailed = false
-        if hasNativeBFloat16GEMM, BFloat16GEMMChoice.usesNativeInstructions(m: m, n: n, k: k), let library = OneDNN.shared {
+        if hasNativeBFloat16GEMM, !choosingBySize || BFloat16GEMMChoice.usesNativeInstructions(m: m, n: n, k: k),
+           let library = OneDNN.shared {
             // Float32 operands are packed into bfloat16 scratch (rebound to Float before it goes
             // back to the pool).
             func bits(_ operand: GEMMOperand, rows: Int, columns: Int, ld: Int) -> (UnsafePointer<UInt16>, Int) {

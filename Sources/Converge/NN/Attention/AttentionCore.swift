@@ -83,7 +83,7 @@ struct AttentionCore {
                                        b: pb, ldb: ldb, beta: 0, c: c, ldc: ldc, worker: worker)
         } else {
             Kernels.gemmBFloat16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                                 b: b, ldb: ldb, beta: 0, c: c, ldc: ldc)
+                                 b: b, ldb: ldb, beta: 0, c: c, ldc: ldc, choosingBySize: false)
         }
     }
 
