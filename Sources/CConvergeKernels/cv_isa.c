@@ -1,5 +1,6 @@
 #include "cv_isa_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,8 @@ static cv_isa_level environment_cap(cv_isa_level level) {
     if (strcmp(value, "generic") == 0) cap = CV_ISA_GENERIC;
     else if (strcmp(value, "avx2") == 0) cap = CV_ISA_AVX2;
     else if (strcmp(value, "avx512") == 0) cap = CV_ISA_AVX512;
+    else if (value[0] != '\0')
+        fprintf(stderr, "converge: CONVERGE_ISA=%s is not generic, avx2 or avx512; ignored\n", value);
     return cap < level ? cap : level;
 }
 

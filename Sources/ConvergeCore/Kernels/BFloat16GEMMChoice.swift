@@ -89,7 +89,8 @@ public enum BFloat16GEMMChoice {
         switch environment["CONVERGE_BF16_GEMM"]?.lowercased() {
         case "native": return Decision(nativeClasses: all, origin: "forced by CONVERGE_BF16_GEMM=native", measurements: [])
         case "float32": return Decision(nativeClasses: [], origin: "forced by CONVERGE_BF16_GEMM=float32", measurements: [])
-        default: break
+        case nil, "", "auto": break
+        case let value?: fputs("converge: CONVERGE_BF16_GEMM=\(value) is not native, float32 or auto; measuring instead\n", stderr)
         }
         func decision(_ measurements: [Measurement], _ origin: String) -> Decision {
             Decision(nativeClasses: Set(measurements.filter { $0.nativeGFLOPs >= $0.float32GFLOPs }.map(\.shapeClass)),
