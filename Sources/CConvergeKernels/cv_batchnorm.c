@@ -40,6 +40,23 @@ static inline double clamp0(double v) { return 0.0 >= v ? 0.0 : v; }
 
 // MARK: moments
 
+/// The rows from `r` to `n` left over after the blocked sums, then each channel's mean and biased
+/// variance from the shifted sums (`k` the shift, `s` and `q` the sums, `m` the row count).
+static inline void moments_finish(const void *x, cv_bn_format f, size_t c, size_t b0, size_t w, size_t r, size_t n,
+                                  const double *k, double *s, double *q, double m, double *mean, double *variance) {
+    for (; r < n; r++) {
+        for (size_t j = 0; j < w; j++) {
+            double d = (double)load1(x, f, r * c + b0 + j) - k[j];
+            s[j] += d; q[j] += d * d;
+        }
+    }
+    for (size_t j = 0; j < w; j++) {
+        double centered = s[j] / m;
+        mean[b0 + j] = k[j] + centered;
+        variance[b0 + j] = clamp0(q[j] / m - centered * centered);
+    }
+}
+
 static void moments_generic(const void *x, cv_bn_format f, size_t n, size_t c, size_t c0, size_t c1,
                             double *mean, double *variance) {
     double k[CV_BN_BLOCK], s[CV_BN_BLOCK], q[CV_BN_BLOCK];
@@ -57,17 +74,7 @@ static void moments_generic(const void *x, cv_bn_format f, size_t n, size_t c, s
                 q[j] += (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3);
             }
         }
-        for (; r < n; r++) {
-            for (size_t j = 0; j < w; j++) {
-                double d = (double)load1(x, f, r * c + b0 + j) - k[j];
-                s[j] += d; q[j] += d * d;
-            }
-        }
-        for (size_t j = 0; j < w; j++) {
-            double centered = s[j] / m;
-            mean[b0 + j] = k[j] + centered;
-            variance[b0 + j] = clamp0(q[j] / m - centered * centered);
-        }
+        moments_finish(x, f, c, b0, w, r, n, k, s, q, m, mean, variance);
     }
 }
 
@@ -207,17 +214,7 @@ CV_AVX512 static void moments_avx512(const void *x, cv_bn_format f, size_t n, si
                 _mm512_mask_storeu_pd(q + j, mk, _mm512_add_pd(_mm512_maskz_loadu_pd(mk, q + j), qv));
             }
         }
-        for (; r < n; r++) {
-            for (size_t j = 0; j < w; j++) {
-                double d = (double)load1(x, f, r * c + b0 + j) - k[j];
-                s[j] += d; q[j] += d * d;
-            }
-        }
-        for (size_t j = 0; j < w; j++) {
-            double centered = s[j] / m;
-            mean[b0 + j] = k[j] + centered;
-            variance[b0 + j] = clamp0(q[j] / m - centered * centered);
-        }
+        moments_finish(x, f, c, b0, w, r, n, k, s, q, m, mean, variance);
     }
 }
 
