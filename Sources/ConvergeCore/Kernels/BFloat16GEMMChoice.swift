@@ -100,28 +100,17 @@ public enum BFloat16GEMMChoice {
         guard let path = cacheFile(environment: environment) else {
             return decision(measure(library), "measured now (no cache)")
         }
-        let lock = GEMMTuner.lockCache(path)
+        let lock = MachineCache.lock(path)
         defer { if let lock { flock(lock, LOCK_UN); close(lock) } }
-        if let data = FileManager.default.contents(atPath: path),
-           let file = try? JSONDecoder().decode(CacheFile.self, from: data),
-           let cached = file.entries[key], Set(cached.map(\.shapeClass)) == all {
+        var file = MachineCache.read(CacheFile.self, from: path) ?? CacheFile()
+        if let cached = file.entries[key], Set(cached.map(\.shapeClass)) == all {
             return decision(cached, "read from \(path)")
         }
         let started = DispatchTime.now().uptimeNanoseconds
         let measurements = measure(library)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        var file = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(CacheFile.self, from: $0) } ?? CacheFile()
         file.entries[key] = measurements
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        var saved = false
-        if let data = try? encoder.encode(file) {
-            let temporary = path + ".\(getpid()).tmp"
-            if FileManager.default.createFile(atPath: temporary, contents: data) {
-                saved = rename(temporary, path) == 0
-                if !saved { unlink(temporary) }
-            }
-        }
+        let saved = lock != nil && MachineCache.write(file, to: path)
         return decision(measurements, "measured now (\(String(format: "%.1f", seconds)) s)" + (saved ? ", saved to \(path)" : ""))
     }
 

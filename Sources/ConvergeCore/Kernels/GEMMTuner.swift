@@ -108,38 +108,14 @@ public enum GEMMTuner {
     }
 
     /// Opens `<path>.lock` and takes an exclusive `flock` on it; `nil` when that is not possible.
-    static func lockCache(_ path: String) -> Int32? {
-        let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let descriptor = open(path + ".lock", O_CREAT | O_RDWR, 0o644)
-        guard descriptor >= 0 else { return nil }
-        if flock(descriptor, LOCK_EX) != 0 {
-            close(descriptor)
-            return nil
-        }
-        return descriptor
-    }
+    static func lockCache(_ path: String) -> Int32? { MachineCache.lock(path) }
 
-    static func readCache(_ path: String) -> CacheFile? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(CacheFile.self, from: data)
-    }
+    static func readCache(_ path: String) -> CacheFile? { MachineCache.read(CacheFile.self, from: path) }
 
     static func writeCache(_ path: String, key: String, entry: CacheEntry) -> Bool {
         var file = readCache(path) ?? CacheFile()
         file.entries[key] = entry
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let data = try? encoder.encode(file) else { return false }
-        let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = path + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else { return false }
-        if rename(temporary, path) != 0 {
-            unlink(temporary)
-            return false
-        }
-        return true
+        return MachineCache.write(file, to: path)
     }
 
     /// The first existing OpenBLAS (or other CBLAS) file of ``BLAS/candidatePaths``, resolved

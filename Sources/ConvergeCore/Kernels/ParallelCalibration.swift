@@ -122,10 +122,9 @@ public enum ParallelCalibration {
             origin = "measured"
             return measure(threads: threads)
         }
-        let lock = GEMMTuner.lockCache(path)
+        let lock = MachineCache.lock(path)
         defer { if let lock { close(lock) } }
-        var file = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(CacheFile.self, from: $0) }
-            ?? CacheFile()
+        var file = MachineCache.read(CacheFile.self, from: path) ?? CacheFile()
         // A busy measurement is replaced once the machine is quiet; otherwise the cache stands.
         if let cached = file.entries[key],
            !(cached.measuredBusy(threads: threads) && !ParallelThresholds.isBusy(load: load, threads: threads)) {
@@ -136,14 +135,7 @@ public enum ParallelCalibration {
         measured.load = load
         origin = "measured"
         file.entries[key] = measured
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        if lock != nil, let data = try? encoder.encode(file) {
-            let temporary = path + ".\(getpid()).tmp"
-            if FileManager.default.createFile(atPath: temporary, contents: data), rename(temporary, path) != 0 {
-                unlink(temporary)
-            }
-        }
+        if lock != nil { _ = MachineCache.write(file, to: path) }
         return measured
     }
 
