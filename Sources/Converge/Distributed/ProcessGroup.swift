@@ -81,15 +81,16 @@ public final class ProcessGroup: @unchecked Sendable {
 
     /// Gives each of the ranks on this host (`OMPI_COMM_WORLD_LOCAL_SIZE`) an equal share of the
     /// cores, so that N ranks with a thread pool each do not oversubscribe the machine:
-    /// ``Parallel/threadCount`` becomes at most cores / ranks (at least 1), and
-    /// `OPENBLAS_NUM_THREADS` is set to the same share unless the user set it (OpenBLAS reads it
-    /// when it is loaded, on the first matrix product).
+    /// ``Parallel/threadCount`` (the pool that runs the loops and splits the matrix products)
+    /// becomes at most cores / ranks (at least 1), and `OMP_NUM_THREADS` is set to the same share
+    /// unless the user set it, for the products oneDNN runs on its own OpenMP team (its runtime
+    /// reads it when it is loaded, on the first matrix product).
     static func shareCoresAmongLocalRanks() {
         let environment = ProcessInfo.processInfo.environment
         guard let local = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap({ Int($0) }), local > 1 else { return }
         let share = max(1, ProcessInfo.processInfo.activeProcessorCount / local)
         Parallel.threadCount = min(Parallel.threadCount, share)
-        if environment["OPENBLAS_NUM_THREADS"] == nil { setenv("OPENBLAS_NUM_THREADS", String(share), 1) }
+        if environment["OMP_NUM_THREADS"] == nil { setenv("OMP_NUM_THREADS", String(share), 1) }
     }
 
     /// The group created by ``world()``, if any (nil before, or in a single-process run).

@@ -78,7 +78,7 @@ struct MultiTensorPass {
         }
         blocks.withUnsafeBufferPointer { blocks in
             boundaries.withUnsafeBufferPointer { bounds in
-                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                Parallel.run(chunks, threads: chunks) { c in
                     for b in bounds[c]..<bounds[c + 1] { body(b, blocks[b]) }
                 }
             }

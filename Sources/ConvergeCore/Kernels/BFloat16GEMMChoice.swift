@@ -76,7 +76,7 @@ public enum BFloat16GEMMChoice {
         #else
         let build = "release build"
         #endif
-        return ["bf16 choice 1", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1) [\(features)]",
+        return ["bf16 choice 2", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1) [\(features)]",
                 "onednn \(oneDNN)", "float32 \(float32)", build].joined(separator: " | ")
     }
 
@@ -133,7 +133,7 @@ public enum BFloat16GEMMChoice {
                     let lda = shape.transA ? shape.m : shape.k, ldb = shape.transB ? shape.k : shape.n
                     let aCount = shape.m * shape.k, bCount = shape.k * shape.n
                     var start = DispatchTime.now().uptimeNanoseconds
-                    _ = library.gemmBF16(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
+                    _ = library.splitGemmBF16(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
                                          alpha: 1, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: &c, ldc: shape.n)
                     native[p] = Swift.min(native[p], Double(DispatchTime.now().uptimeNanoseconds - start))
                     start = DispatchTime.now().uptimeNanoseconds

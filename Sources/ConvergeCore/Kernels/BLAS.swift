@@ -24,6 +24,7 @@ public final class BLAS: @unchecked Sendable {
                                               Float, UnsafeMutablePointer<Float>?, Int32) -> Void
     typealias StringFunction = @convention(c) () -> UnsafeMutablePointer<CChar>?
     typealias IntFunction = @convention(c) () -> Int32
+    typealias SetIntFunction = @convention(c) (Int32) -> Void
 
     /// The CBLAS library ``GEMMDispatch`` uses, or `nil` when it uses none (oneDNN or the Swift
     /// fallback multiply every shape).
@@ -77,11 +78,20 @@ public final class BLAS: @unchecked Sendable {
         return (path as NSString).lastPathComponent
     }
 
-    /// One line for logs and benchmarks: `OpenBLAS 0.3.21, core SkylakeX, 2 threads`.
+    /// Whether each call runs on one thread (OpenBLAS, which Converge loads single-threaded), so
+    /// that Converge splits products across its own threads.
+    public var isSingleThreaded: Bool { threadCount == 1 }
+
+    /// One line for logs and benchmarks: `OpenBLAS 0.3.21, core SkylakeX, split across 2 threads`.
     public var summary: String {
         var parts = [name]
         if let coreName { parts.append("core \(coreName)") }
-        if let threads = threadCount { parts.append(threads == 1 ? "1 thread" : "\(threads) threads") }
+        if isSingleThreaded {
+            let threads = Parallel.threadCount
+            parts.append(threads == 1 ? "1 thread" : "split across \(threads) threads")
+        } else if let threads = threadCount {
+            parts.append("\(threads) threads")
+        }
         return parts.joined(separator: ", ")
     }
 
@@ -208,17 +218,18 @@ public final class BLAS: @unchecked Sendable {
                         file: privateCopy ? (path as NSString).resolvingSymlinksInPath : nil, coreTypeSource: source)
     }
 
-    /// `OPENBLAS_THREAD_TIMEOUT` while OpenBLAS loads, unless the environment sets it: its idle
-    /// threads spin (with `sched_yield`) for 2^value cycles after each call before they sleep.
-    /// OpenBLAS's default, 2^28 cycles (about 0.1 s), keeps its threads busy on the cores that
-    /// Converge's own loops and oneDNN's threads need between two products; 2^16 cycles (tens
-    /// of microseconds) still catches back-to-back products.
-    static let threadTimeoutExponent = "16"
-
+    /// OpenBLAS runs single-threaded: Converge splits each product across its own worker pool
+    /// (``Kernels/splitGEMM(transA:transB:m:n:k:a:lda:b:ldb:c:ldc:_:)``), whose threads spin
+    /// between the short products of a training step instead of sleeping, and which also runs
+    /// the elementwise loops, so no second set of threads competes for the cores.
+    /// `OPENBLAS_NUM_THREADS` is set to 1 while the library loads (it then starts no threads),
+    /// and `openblas_set_num_threads(1)` covers a copy that was already loaded.
     private static func open(path: String, requestedPath: String, file: String?, coreTypeSource: String) throws -> BLAS {
-        let timeoutSet = ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] != nil
-        if !timeoutSet { setenv("OPENBLAS_THREAD_TIMEOUT", threadTimeoutExponent, 1) }
-        defer { if !timeoutSet { unsetenv("OPENBLAS_THREAD_TIMEOUT") } }
+        let previousThreads = getenv("OPENBLAS_NUM_THREADS").map { String(cString: $0) }
+        setenv("OPENBLAS_NUM_THREADS", "1", 1)
+        defer {
+            if let previousThreads { setenv("OPENBLAS_NUM_THREADS", previousThreads, 1) } else { unsetenv("OPENBLAS_NUM_THREADS") }
+        }
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let message = dlerror().map { String(cString: $0) } ?? "dlopen failed"
             throw LoadError(path: requestedPath, reason: message)
@@ -227,6 +238,7 @@ public final class BLAS: @unchecked Sendable {
             dlclose(handle)
             throw LoadError(path: requestedPath, reason: "has no cblas_sgemm")
         }
+        if let setThreads = symbol(handle, "openblas_set_num_threads", as: SetIntFunction.self) { setThreads(1) }
         let blas = BLAS(requestedPath: requestedPath, file: file, handle: handle, sgemm: sgemm, coreTypeSource: coreTypeSource)
         if let problem = blas.selfCheck() {
             // Not closed: a library may have started threads; keeping it mapped is harmless.

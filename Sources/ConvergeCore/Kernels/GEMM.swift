@@ -41,15 +41,26 @@ extension Kernels {
         switch library {
         case .openBLAS:
             if let blas = dispatch.blas, BLAS.accepts(m, n, k, lda, ldb, ldc) {
-                blas.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                if blas.isSingleThreaded {
+                    splitGEMM(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                              c: c, ldc: ldc) { m, n, a, b, c in
+                        blas.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                                   a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                    }
+                } else {
+                    blas.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                               a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                }
                 return
             }
         case .oneDNN:
-            if let oneDNN = dispatch.oneDNN,
-               oneDNN.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc) {
-                return
+            if let oneDNN = dispatch.oneDNN {
+                let done = dispatch.oneDNNOwnThreads.contains(GEMMDispatch.ShapeClass(m: m, n: n, k: k)) && !Parallel.isInsideParallelTask
+                    ? oneDNN.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                                   a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                    : oneDNN.splitSGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                if done { return }
             }
         case .swift:
             break

@@ -106,12 +106,16 @@ public final class GEMMDispatch: @unchecked Sendable {
     /// choice was read from there.
     public let measurements: [GEMMTuner.Measurement]
     private let tiny: Library, small: Library, medium: Library, large: Library
+    /// The classes whose oneDNN products run on oneDNN's own OpenMP threads (measured faster
+    /// there); every other product is split across Converge's threads.
+    public let oneDNNOwnThreads: Set<ShapeClass>
 
     /// A dispatch with the given libraries and per-class choices (in ``ShapeClass`` order). A class
     /// whose library is missing falls back to Swift.
     public init(blas: BLAS?, oneDNN: OneDNN?, choices: [ShapeClass: Library], origin: String,
-                measurements: [GEMMTuner.Measurement] = []) {
+                measurements: [GEMMTuner.Measurement] = [], oneDNNOwnThreads: Set<ShapeClass> = []) {
         self.blas = blas
+        self.oneDNNOwnThreads = oneDNNOwnThreads
         self.oneDNN = oneDNN
         self.origin = origin
         self.measurements = measurements
@@ -143,12 +147,16 @@ public final class GEMMDispatch: @unchecked Sendable {
     @inline(__always)
     public func library(m: Int, n: Int, k: Int) -> Library { library(for: ShapeClass(m: m, n: n, k: k)) }
 
-    /// One line naming a library and its kernels: `OpenBLAS 0.3.21, core Haswell, 2 threads`,
-    /// `oneDNN 2.6.3 (avx512_core_bf16)` or `Swift fallback, 2 threads`.
-    public func describe(_ library: Library) -> String {
+    /// One line naming a library, its kernels and its threads, for products of `shapeClass`
+    /// when given: `OpenBLAS 0.3.21, core Haswell, split across 2 threads`,
+    /// `oneDNN 2.6.3 (avx512_core_bf16), its own OpenMP threads` or `Swift fallback, 2 threads`.
+    public func describe(_ library: Library, shapeClass: ShapeClass? = nil) -> String {
         switch library {
         case .openBLAS: return blas?.summary ?? "no CBLAS library"
-        case .oneDNN: return oneDNN?.summary ?? "no oneDNN"
+        case .oneDNN:
+            guard let oneDNN else { return "no oneDNN" }
+            if let shapeClass, oneDNNOwnThreads.contains(shapeClass) { return oneDNN.summary + ", its own OpenMP threads" }
+            return oneDNN.summary + (Parallel.threadCount == 1 ? ", 1 thread" : ", split across \(Parallel.threadCount) threads")
         case .swift:
             return "Swift fallback, " + (Parallel.threadCount == 1 ? "1 thread" : "\(Parallel.threadCount) threads")
         }
@@ -156,7 +164,7 @@ public final class GEMMDispatch: @unchecked Sendable {
 
     /// Several lines: each class with its library, then ``origin``.
     public var summary: String {
-        var lines = ShapeClass.allCases.map { "\($0.name) (\($0.range)): \(describe(library(for: $0)))" }
+        var lines = ShapeClass.allCases.map { "\($0.name) (\($0.range)): \(describe(library(for: $0), shapeClass: $0))" }
         lines.append("chosen: \(origin)")
         return lines.joined(separator: "\n")
     }
@@ -202,7 +210,8 @@ public final class GEMMDispatch: @unchecked Sendable {
         case .automatic:
             let tuned = GEMMTuner.tune(libraries: [.openBLAS, .oneDNN, .swift], environment: environment)
             let dispatch = GEMMDispatch(blas: tuned.blas, oneDNN: tuned.oneDNN, choices: tuned.choices,
-                                        origin: tuned.origin, measurements: tuned.measurements)
+                                        origin: tuned.origin, measurements: tuned.measurements,
+                                        oneDNNOwnThreads: tuned.oneDNNOwnThreads)
             if tuned.blas == nil && tuned.oneDNN == nil {
                 if let broken = tuned.failures.first(where: { $0.reason.hasPrefix("self-check") }) {
                     return (dispatch, "converge: system BLAS \(broken); using the Swift GEMM fallback")
@@ -242,7 +251,7 @@ public final class GEMMDispatch: @unchecked Sendable {
     @inline(__always)
     func record(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, _ library: Library) {
         guard recording else { return }
-        let key = "\(m)×\(n)×\(k) \(transA ? "T" : "N")\(transB ? "T" : "N"): \(describe(library))"
+        let key = "\(m)×\(n)×\(k) \(transA ? "T" : "N")\(transB ? "T" : "N"): \(describe(library, shapeClass: ShapeClass(m: m, n: n, k: k)))"
         recordLock.lock()
         if recording { recorded[key, default: 0] += 1 }
         recordLock.unlock()

@@ -97,8 +97,8 @@ extension Kernels {
             }
             let (pa, packedLDA) = bits(a, rows: aRows, columns: aColumns, ld: lda)
             let (pb, packedLDB) = bits(b, rows: bRows, columns: bColumns, ld: ldb)
-            let done = library.gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                                        a: pa, lda: packedLDA, b: pb, ldb: packedLDB, beta: beta, c: c, ldc: ldc)
+            let done = library.splitGemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                                             a: pa, lda: packedLDA, b: pb, ldb: packedLDB, beta: beta, c: c, ldc: ldc)
             for (buffer, capacity) in scratch {
                 _ = UnsafeMutableRawPointer(buffer).bindMemory(to: Float.self, capacity: capacity)
             }

@@ -34,11 +34,20 @@ public enum GEMMTuner {
         public var gflops: Double
     }
 
+    /// The candidate name of oneDNN on its own OpenMP threads.
+    static let oneDNNOwnThreadsCandidate = "onednn:openmp"
+
+    /// How much faster oneDNN split across Converge's threads must measure than on its own
+    /// OpenMP threads to be chosen (see ``tune(libraries:environment:)``).
+    static let oneDNNSplitMargin = 1.05
+
     /// What ``tune(libraries:environment:)`` decided.
     struct Outcome {
         var blas: BLAS?
         var oneDNN: OneDNN?
         var choices: [GEMMDispatch.ShapeClass: GEMMDispatch.Library]
+        /// The classes where oneDNN runs on its own OpenMP threads instead of split across Converge's.
+        var oneDNNOwnThreads: Set<GEMMDispatch.ShapeClass> = []
         var origin: String
         var measurements: [Measurement]
         var failures: [BLAS.LoadError]
@@ -98,6 +107,8 @@ public enum GEMMTuner {
         /// The core name OpenBLAS reported with it.
         var openBLASCoreName: String?
         var choices: [String: GEMMDispatch.Library]
+        /// The classes (by name) where oneDNN measured faster on its own OpenMP threads.
+        var oneDNNOwnThreads: [String]?
         var measurements: [Measurement]
         var measuredAt: String
     }
@@ -146,11 +157,12 @@ public enum GEMMTuner {
         let cpu = CPUFeatures.current
         let features = ["avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile", "asimd", "sve"]
             .filter(cpu.flags.contains).joined(separator: ",")
-        // "tuner 2": entries written by an earlier measuring rule are not reused.
+        // "tuner 3" (products split across Converge's threads): entries written by an earlier
+        // measuring rule are not reused.
         // Thread settings (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, the core count a process sees)
         // are left out on purpose: every process on a machine makes the same choice, so that a
         // run computes the same products whether it runs alone or as one rank of several.
-        var parts = ["tuner 2", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1) [\(features)]"]
+        var parts = ["tuner 3", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1) [\(features)]"]
         if let value = environment["OPENBLAS_CORETYPE"], !value.isEmpty { parts.append("OPENBLAS_CORETYPE=\(value)") }
         if libraries.contains(.openBLAS) { parts.append("blas " + (blasFile.map(fileIdentity) ?? "none")) }
         if libraries.contains(.oneDNN) {
@@ -191,8 +203,9 @@ public enum GEMMTuner {
             for shapeClass in GEMMDispatch.ShapeClass.allCases {
                 choices[shapeClass] = entry.choices[shapeClass.name] ?? .swift
             }
+            let ownThreads = Set(GEMMDispatch.ShapeClass.allCases.filter { (entry.oneDNNOwnThreads ?? []).contains($0.name) })
             if !(useOpenBLAS && entry.openBLASCoreType != nil && blas == nil) {
-                return Outcome(blas: blas, oneDNN: oneDNN, choices: choices,
+                return Outcome(blas: blas, oneDNN: oneDNN, choices: choices, oneDNNOwnThreads: ownThreads,
                                origin: "measured \(entry.measuredAt), cached in \(cachePath)",
                                measurements: entry.measurements, failures: failures)
             }
@@ -237,7 +250,9 @@ public enum GEMMTuner {
                 }
             }
         }
-        if oneDNN != nil { candidates.append(("onednn", .oneDNN, nil)) }
+        // oneDNN twice: split across Converge's threads (`onednn`) and on its own OpenMP team
+        // (`onednn:openmp`), which can win on large products.
+        if oneDNN != nil { candidates += [("onednn", .oneDNN, nil), (oneDNNOwnThreadsCandidate, .oneDNN, nil)] }
         let measureSwift = libraries.contains(.swift) || candidates.isEmpty
         if measureSwift { candidates.append(("swift", .swift, nil)) }
 
@@ -257,13 +272,22 @@ public enum GEMMTuner {
             return score(lhs.name) < score(rhs.name)
         }
         var choices: [GEMMDispatch.ShapeClass: GEMMDispatch.Library] = [:]
+        var ownThreads: Set<GEMMDispatch.ShapeClass> = []
         for shapeClass in GEMMDispatch.ShapeClass.allCases {
             var options: [(String, GEMMDispatch.Library)] = []
             if let bestBLAS { options.append((bestBLAS.name, .openBLAS)) }
-            if oneDNN != nil { options.append(("onednn", .oneDNN)) }
+            if oneDNN != nil { options += [("onednn", .oneDNN), (oneDNNOwnThreadsCandidate, .oneDNN)] }
             if measureSwift { options.append(("swift", .swift)) }
-            let best = options.max { (gflops($0.0, shapeClass) ?? 0) < (gflops($1.0, shapeClass) ?? 0) }
+            var best = options.max { (gflops($0.0, shapeClass) ?? 0) < (gflops($1.0, shapeClass) ?? 0) }
+            // Splitting duplicates the packing of the operand both blocks share, which shows on
+            // products larger than the ones timed here (2048³: 5% slower split on the 2-core
+            // reference machine), so the split must win by a margin over oneDNN's own threads.
+            if best?.0 == "onednn", let split = gflops("onednn", shapeClass),
+               let own = gflops(oneDNNOwnThreadsCandidate, shapeClass), split < own * oneDNNSplitMargin {
+                best = (oneDNNOwnThreadsCandidate, .oneDNN)
+            }
             choices[shapeClass] = best?.1 ?? .swift
+            if best?.0 == oneDNNOwnThreadsCandidate { ownThreads.insert(shapeClass) }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         let stamp = ISO8601DateFormatter().string(from: Date())
@@ -272,10 +296,11 @@ public enum GEMMTuner {
             let entry = CacheEntry(openBLASCoreType: bestBLAS.map { $0.name.hasPrefix("openblas:") ? String($0.name.dropFirst(9)) : "" },
                                    openBLASCoreName: bestBLAS?.blas?.coreName,
                                    choices: Dictionary(uniqueKeysWithValues: choices.map { ($0.key.name, $0.value) }),
+                                   oneDNNOwnThreads: ownThreads.map(\.name).sorted(),
                                    measurements: measurements, measuredAt: stamp)
             origin += writeCache(cachePath, key: key, entry: entry) ? ", saved to \(cachePath)" : ", not saved (\(cachePath) is not writable)"
         }
-        return Outcome(blas: bestBLAS?.blas, oneDNN: oneDNN, choices: choices, origin: origin,
+        return Outcome(blas: bestBLAS?.blas, oneDNN: oneDNN, choices: choices, oneDNNOwnThreads: ownThreads, origin: origin,
                        measurements: measurements, failures: failures)
     }
 
@@ -324,11 +349,19 @@ public enum GEMMTuner {
                             let t0 = DispatchTime.now().uptimeNanoseconds
                             switch candidate.1 {
                             case .openBLAS:
-                                candidate.2!.sgemm(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
-                                                   alpha: 1, a: pa, lda: lda, b: pb, ldb: ldb, beta: 0, c: pc, ldc: shape.n)
-                            case .oneDNN:
+                                // Timed as products run: split across Converge's threads.
+                                let blas = candidate.2!
+                                Kernels.splitGEMM(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
+                                                  a: pa, lda: lda, b: pb, ldb: ldb, c: pc, ldc: shape.n) { m, n, a, b, c in
+                                    blas.sgemm(transA: shape.transA, transB: shape.transB, m: m, n: n, k: shape.k,
+                                               alpha: 1, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: shape.n)
+                                }
+                            case .oneDNN where candidate.0 == oneDNNOwnThreadsCandidate:
                                 _ = oneDNN!.sgemm(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
                                                   alpha: 1, a: pa, lda: lda, b: pb, ldb: ldb, beta: 0, c: pc, ldc: shape.n)
+                            case .oneDNN:
+                                _ = oneDNN!.splitSGEMM(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
+                                                       alpha: 1, a: pa, lda: lda, b: pb, ldb: ldb, beta: 0, c: pc, ldc: shape.n)
                             case .swift:
                                 Kernels.fallbackGEMM(transA: shape.transA, transB: shape.transB, m: shape.m, n: shape.n, k: shape.k,
                                                      alpha: 1, a: pa, lda: lda, b: pb, ldb: ldb, beta: 0, c: pc, ldc: shape.n)

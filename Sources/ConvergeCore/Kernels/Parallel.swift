@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+internal import CConvergeKernels
 
 /// Splits loops across cores for large inputs; small inputs run inline with no dispatch cost.
 public enum Parallel {
@@ -21,9 +21,7 @@ public enum Parallel {
     /// Calls `body(range)` over chunks covering `0..<count`, in parallel when `count` is at least
     /// `threshold` and more than one thread is available.
     ///
-    /// Uses `DispatchQueue.concurrentPerform`, one chunk per thread. A persistent pool of
-    /// condition-variable workers was measured as well and was no faster (the cost is waking a
-    /// thread either way), so there is none.
+    /// One chunk per thread, on Converge's worker pool (see ``run(_:threads:_:)``).
     @inline(__always)
     public static func forChunks(_ count: Int, threshold: Int = elementwiseThreshold,
                                  _ body: (Range<Int>) -> Void) {
@@ -34,7 +32,7 @@ public enum Parallel {
         }
         let chunks = threads
         let size = (count + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        run(chunks, threads: chunks) { c in
             let start = c * size
             let end = min(count, start + size)
             if start < end { body(start..<end) }
@@ -52,6 +50,46 @@ public enum Parallel {
             if workers == 1 { body(0) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers, execute: body)
+        run(workers, threads: min(workers, max(threadCount, 2)), body)
     }
+
+    /// Calls `body(i)` for every `i` in `0..<count` on up to `threads` threads, and returns when
+    /// all calls have returned. Index `i` runs on participant `i % threads`: participant 0 is the
+    /// calling thread, the others are workers of a pool that Converge starts on first use.
+    ///
+    /// An idle worker spins for ``spinMicroseconds`` before it sleeps, so the many short parallel
+    /// regions of a training step (split matrix products, elementwise passes) find it awake:
+    /// handing work to a spinning thread costs well under a microsecond, waking a sleeping one
+    /// 5–50 µs. A call from inside a `body`, or while another thread's call is in flight, runs
+    /// inline on the calling thread, so nested parallel loops never deadlock.
+    public static func run(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+        if count <= 0 { return }
+        if threads < 2 || count == 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            var task = body
+            withUnsafeMutablePointer(to: &task) { pointer in
+                cv_pool_run(count, threads, { context, index in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
+                }, pointer)
+            }
+        }
+    }
+
+    /// How long an idle pool worker spins before it sleeps, in microseconds (0: it sleeps at
+    /// once). `CONVERGE_SPIN_US` sets the starting value; the default is 200.
+    public static var spinMicroseconds: Int {
+        get {
+            let current = cv_pool_set_spin_microseconds(0)
+            cv_pool_set_spin_microseconds(current)
+            return current
+        }
+        set { cv_pool_set_spin_microseconds(newValue) }
+    }
+
+    /// Whether the calling thread is running a `body` of ``run(_:threads:_:)`` (where nested
+    /// parallel loops and split matrix products run inline).
+    public static var isInsideParallelTask: Bool { cv_pool_in_task() != 0 }
 }

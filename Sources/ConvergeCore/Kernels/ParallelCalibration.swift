@@ -87,7 +87,8 @@ public enum ParallelCalibration {
     /// The key of this machine's cache entry.
     static func machineKey(threads: Int) -> String {
         let cpu = CPUFeatures.current
-        var parts = ["parallel 2", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1)",
+        // "parallel 3": measured on Converge's spinning worker pool (Parallel.run), not Dispatch.
+        var parts = ["parallel 3", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1)",
                      "threads \(threads)"]
         #if DEBUG
         parts.append("debug build")
@@ -194,7 +195,7 @@ public enum ParallelCalibration {
         }
         func split(_ n: Int) {
             let size = (n + threads - 1) / threads
-            DispatchQueue.concurrentPerform(iterations: threads) { c in
+            Parallel.run(threads, threads: threads) { c in
                 let start = c * size
                 let end = min(n, start + size)
                 if start < end { body(start..<end) }

@@ -75,7 +75,7 @@ public enum GEMMBenchmark {
         case .dispatched:
             let dispatch = GEMMDispatch.shared
             let shapeClass = GEMMDispatch.ShapeClass(m: n, n: n, k: n)
-            let library = dispatch.describe(dispatch.library(for: shapeClass))
+            let library = dispatch.describe(dispatch.library(for: shapeClass), shapeClass: shapeClass)
             var result = BenchmarkResult(label: "gemm \(n)", value: gflops, unit: "GFLOP/s",
                                          note: "\(library); \(shapeClass.name) class; \(runs)")
             result.details = dispatch.summary.split(separator: "\n").map(String.init)

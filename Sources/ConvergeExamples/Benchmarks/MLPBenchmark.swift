@@ -26,7 +26,7 @@ public enum MLPBenchmark {
             let rate = try measure(batchSize: batchSize, windows: options.repeats ?? 3, precision: precision)
             let label = precision == .float32 ? "mlp batch \(batchSize)" : "mlp \(precision.rawValue) batch \(batchSize)"
             report(BenchmarkResult(label: label, value: rate, unit: "samples/s",
-                                   note: GEMMDispatch.shared.describe(GEMMDispatch.shared.library(m: batchSize, n: 2048, k: 2048))))
+                                   note: GEMMDispatch.shared.describe(GEMMDispatch.shared.library(m: batchSize, n: 2048, k: 2048), shapeClass: GEMMDispatch.ShapeClass(m: batchSize, n: 2048, k: 2048))))
         }
     }
 

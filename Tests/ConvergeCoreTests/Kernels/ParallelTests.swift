@@ -26,4 +26,75 @@ final class ParallelTests: XCTestCase {
             XCTAssertTrue(hits.prefix(workers).allSatisfy { $0 == 1 })
         }
     }
+
+    func testRunCallsEveryIndexOnceOnEveryThreadCount() {
+        for threads in [1, 2, 3, 8] {
+            for count in [0, 1, 2, 3, 17, 1000] {
+                var hits = [Int32](repeating: 0, count: max(count, 1))
+                hits.withUnsafeMutableBufferPointer { buffer in
+                    let p = buffer.baseAddress!
+                    Parallel.run(count, threads: threads) { i in p[i] += 1 }
+                }
+                XCTAssertTrue(hits.prefix(count).allSatisfy { $0 == 1 }, "threads \(threads), count \(count)")
+                XCTAssertEqual(hits.prefix(count).reduce(0, +), Int32(count))
+            }
+        }
+    }
+
+    func testANestedRunRunsInlineInsideTheTask() {
+        var inner = [Int32](repeating: 0, count: 4 * 5)
+        var insideFlags = [Bool](repeating: false, count: 4)
+        inner.withUnsafeMutableBufferPointer { innerBuffer in
+        insideFlags.withUnsafeMutableBufferPointer { flagBuffer in
+            let p = innerBuffer.baseAddress!, flags = flagBuffer.baseAddress!
+            Parallel.run(4, threads: 4) { outer in
+                flags[outer] = Parallel.isInsideParallelTask
+                Parallel.run(5, threads: 4) { i in p[outer * 5 + i] += 1 }
+            }
+        }
+        }
+        XCTAssertTrue(inner.allSatisfy { $0 == 1 })
+        XCTAssertTrue(insideFlags.allSatisfy { $0 })
+        XCTAssertFalse(Parallel.isInsideParallelTask)
+    }
+
+    func testRunsFromSeveralThreadsAtOnceEachCompleteTheirOwnJob() {
+        let callers = 4, count = 257, repeats = 200
+        let results = UnsafeMutablePointer<Int>.allocate(capacity: callers)
+        results.initialize(repeating: 0, count: callers)
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: callers) { caller in
+            var total = 0
+            for _ in 0..<repeats {
+                var values = [Int](repeating: 0, count: count)
+                values.withUnsafeMutableBufferPointer { buffer in
+                    let p = buffer.baseAddress!
+                    Parallel.run(count, threads: 2) { i in p[i] = i + caller }
+                }
+                total += values.reduce(0, +)
+            }
+            results[caller] = total
+        }
+        for caller in 0..<callers {
+            XCTAssertEqual(results[caller], repeats * (count * (count - 1) / 2 + count * caller), "caller \(caller)")
+        }
+    }
+
+    func testWorkersFindWorkAfterTheySleep() {
+        let saved = Parallel.spinMicroseconds
+        defer { Parallel.spinMicroseconds = saved }
+        for spin in [0, 5] {
+            Parallel.spinMicroseconds = spin
+            XCTAssertEqual(Parallel.spinMicroseconds, spin)
+            for _ in 0..<20 {
+                usleep(300)   // longer than the spin: the worker is asleep when the job comes
+                var hits = [Int32](repeating: 0, count: 6)
+                hits.withUnsafeMutableBufferPointer { buffer in
+                    let p = buffer.baseAddress!
+                    Parallel.run(6, threads: 3) { i in p[i] += 1 }
+                }
+                XCTAssertEqual(hits, [1, 1, 1, 1, 1, 1], "spin \(spin) µs")
+            }
+        }
+    }
 }

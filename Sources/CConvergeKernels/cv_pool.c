@@ -1,0 +1,210 @@
+// The spin-then-sleep worker pool of cv_pool.h.
+//
+// Each worker has a mailbox: the caller writes the job (task, context, count, threads) into the
+// shared descriptor, then bumps every needed worker's `posted` sequence number; the worker runs
+// its indices (w, w + threads, ...) and publishes the same number in `finished`. The caller runs
+// index 0's share itself and then waits for every worker it posted to. The descriptor is only
+// rewritten after all of them finished, so a worker never mixes two jobs.
+//
+// Sleeping uses a mutex and condition variable per worker with a `sleeping` flag; the caller's
+// store of `posted` and its load of `sleeping`, and the worker's store of `sleeping` and its load
+// of `posted`, are sequentially consistent, so at least one side sees the other (no lost wake-up).
+#include "cv_pool.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define CV_POOL_MAX_WORKERS 255
+
+typedef struct {
+    _Atomic unsigned long posted;
+    _Atomic unsigned long finished;
+    _Atomic int sleeping;
+    pthread_mutex_t mutex;
+    pthread_cond_t wake;
+    long index;            // 1-based participant number
+    unsigned long initial; // the job sequence when the worker was made (it has seen that one)
+} cv_worker;
+
+static cv_worker *workers[CV_POOL_MAX_WORKERS];
+static _Atomic long started = 0;
+static pthread_mutex_t start_mutex = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic int busy = 0;
+static _Atomic long spin_ns = -1;
+
+// The job in flight (written by its caller before any `posted` store, read by workers after).
+static cv_pool_task job_task;
+static void *job_context;
+static long job_count;
+static long job_threads;
+static unsigned long job_sequence;
+
+static _Thread_local int in_task = 0;
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+static inline long now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static long spin_budget(void) {
+    long value = atomic_load_explicit(&spin_ns, memory_order_relaxed);
+    if (value >= 0) return value;
+    long microseconds = 200;
+    const char *text = getenv("CONVERGE_SPIN_US");
+    if (text && *text) {
+        char *end = NULL;
+        long parsed = strtol(text, &end, 10);
+        if (end && *end == '\0' && parsed >= 0 && parsed <= 1000000) microseconds = parsed;
+    }
+    value = microseconds * 1000;
+    atomic_store_explicit(&spin_ns, value, memory_order_relaxed);
+    return value;
+}
+
+long cv_pool_set_spin_microseconds(long microseconds) {
+    long previous = spin_budget() / 1000;
+    if (microseconds < 0) microseconds = 0;
+    if (microseconds > 1000000) microseconds = 1000000;
+    atomic_store_explicit(&spin_ns, microseconds * 1000, memory_order_relaxed);
+    return previous;
+}
+
+int cv_pool_in_task(void) { return in_task; }
+
+long cv_pool_started_workers(void) { return atomic_load(&started); }
+
+static void *worker_main(void *argument) {
+    cv_worker *self = (cv_worker *)argument;
+    unsigned long seen = self->initial;
+    for (;;) {
+        unsigned long posted = atomic_load_explicit(&self->posted, memory_order_acquire);
+        if (posted == seen) {
+            long budget = spin_budget();
+            long start = budget > 0 ? now_ns() : 0;
+            int spins = 0;
+            while (budget > 0 && (posted = atomic_load_explicit(&self->posted, memory_order_acquire)) == seen) {
+                cpu_relax();
+                if (++spins == 64) {
+                    spins = 0;
+                    if (now_ns() - start > budget) break;
+                }
+            }
+            if (posted == seen) {
+                pthread_mutex_lock(&self->mutex);
+                atomic_store(&self->sleeping, 1);
+                while ((posted = atomic_load(&self->posted)) == seen) pthread_cond_wait(&self->wake, &self->mutex);
+                atomic_store(&self->sleeping, 0);
+                pthread_mutex_unlock(&self->mutex);
+            }
+        }
+        seen = posted;
+        cv_pool_task task = job_task;
+        void *context = job_context;
+        long count = job_count, threads = job_threads;
+        in_task = 1;
+        for (long i = self->index; i < count; i += threads) task(context, i);
+        in_task = 0;
+        atomic_store_explicit(&self->finished, seen, memory_order_release);
+    }
+    return NULL;
+}
+
+// Starts workers until `needed` exist; returns how many exist (fewer when a thread cannot start).
+static long ensure_workers(long needed) {
+    if (needed > CV_POOL_MAX_WORKERS) needed = CV_POOL_MAX_WORKERS;
+    long have = atomic_load_explicit(&started, memory_order_acquire);
+    if (have >= needed) return have;
+    pthread_mutex_lock(&start_mutex);
+    have = atomic_load(&started);
+    while (have < needed) {
+        cv_worker *worker = calloc(1, sizeof(cv_worker));
+        if (!worker) break;
+        pthread_mutex_init(&worker->mutex, NULL);
+        pthread_cond_init(&worker->wake, NULL);
+        worker->index = have + 1;
+        worker->initial = job_sequence;
+        atomic_init(&worker->posted, job_sequence);
+        atomic_init(&worker->finished, job_sequence);
+        pthread_attr_t attributes;
+        pthread_attr_init(&attributes);
+        pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+        pthread_t thread;
+        int failed = pthread_create(&thread, &attributes, worker_main, worker);
+        pthread_attr_destroy(&attributes);
+        if (failed) {
+            pthread_cond_destroy(&worker->wake);
+            pthread_mutex_destroy(&worker->mutex);
+            free(worker);
+            break;
+        }
+        workers[have] = worker;
+        have += 1;
+        atomic_store_explicit(&started, have, memory_order_release);
+    }
+    pthread_mutex_unlock(&start_mutex);
+    return have;
+}
+
+static void run_inline(long count, cv_pool_task task, void *context) {
+    for (long i = 0; i < count; i++) task(context, i);
+}
+
+void cv_pool_run(long count, long threads, cv_pool_task task, void *context) {
+    if (count <= 0) return;
+    if (threads > count) threads = count;
+    if (threads > CV_POOL_MAX_WORKERS + 1) threads = CV_POOL_MAX_WORKERS + 1;
+    int expected = 0;
+    if (threads < 2 || in_task || !atomic_compare_exchange_strong(&busy, &expected, 1)) {
+        int outer = in_task;
+        in_task = 1;
+        run_inline(count, task, context);
+        in_task = outer;
+        return;
+    }
+    long available = ensure_workers(threads - 1);
+    if (available < threads - 1) threads = available + 1;
+    if (threads < 2) {
+        atomic_store(&busy, 0);
+        in_task = 1;
+        run_inline(count, task, context);
+        in_task = 0;
+        return;
+    }
+    job_task = task;
+    job_context = context;
+    job_count = count;
+    job_threads = threads;
+    unsigned long sequence = ++job_sequence;
+    for (long w = 0; w < threads - 1; w++) {
+        cv_worker *worker = workers[w];
+        atomic_store(&worker->posted, sequence);
+        if (atomic_load(&worker->sleeping)) {
+            pthread_mutex_lock(&worker->mutex);
+            pthread_cond_signal(&worker->wake);
+            pthread_mutex_unlock(&worker->mutex);
+        }
+    }
+    in_task = 1;
+    for (long i = 0; i < count; i += threads) task(context, i);
+    in_task = 0;
+    for (long w = 0; w < threads - 1; w++) {
+        cv_worker *worker = workers[w];
+        // A worker that was asleep takes a while to wake; on a busy machine, give it the core.
+        for (long spins = 0; atomic_load_explicit(&worker->finished, memory_order_acquire) != sequence; spins++) {
+            if (spins < 20000) cpu_relax(); else sched_yield();
+        }
+    }
+    atomic_store_explicit(&busy, 0, memory_order_release);
+}

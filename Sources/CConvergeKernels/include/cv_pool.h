@@ -1,0 +1,36 @@
+// A persistent pool of worker threads that spin for a short while after each job before they
+// sleep, so that the many short parallel regions of a training step (matrix products split by
+// rows, elementwise passes) do not pay a thread wake-up each.
+//
+// `cv_pool_run(count, threads, task, context)` calls `task(context, i)` for every i in
+// 0..<count: index i runs on participant `i % threads`, where participant 0 is the calling
+// thread and the others are pool workers (started on first use, never stopped). It returns when
+// every call has returned. A call made from inside a task, or while another thread's job is in
+// flight, runs all its indices inline on the calling thread, so nesting never deadlocks.
+#ifndef CV_POOL_H
+#define CV_POOL_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// One index of a job.
+typedef void (*cv_pool_task)(void *context, long index);
+
+/// Runs `task(context, i)` for i in 0..<count on up to `threads` threads (see above).
+void cv_pool_run(long count, long threads, cv_pool_task task, void *context);
+
+/// Whether the calling thread is inside a task of `cv_pool_run` (then a nested call runs inline).
+int cv_pool_in_task(void);
+
+/// How long an idle worker spins before it sleeps, in microseconds (0: it sleeps at once).
+/// Returns the previous value. The default is `CONVERGE_SPIN_US` when set, otherwise 200.
+long cv_pool_set_spin_microseconds(long microseconds);
+
+/// The number of worker threads started so far (not counting callers).
+long cv_pool_started_workers(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
