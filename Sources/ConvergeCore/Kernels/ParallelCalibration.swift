@@ -40,12 +40,12 @@ public struct ParallelThresholds: Codable, Equatable, Sendable {
 /// Measures, once per machine, where ``Parallel`` starts splitting loops, instead of a constant
 /// guessed on one machine.
 ///
-/// The cost of a parallel loop is waking the other threads (5–10 µs on a 2-core virtual machine,
-/// less on a quiet many-core one) plus the loop divided by the threads; whether and from which
+/// The cost of a parallel loop is handing work to the pool's threads (under a microsecond while
+/// they spin, 5–50 µs to wake a sleeping one) plus the loop divided by the threads; whether and from which
 /// size that beats one core depends on the machine, its load, and how fast the loop is. So at
 /// first use two probes are timed on one core and split over ``Parallel/threadCount`` cores, at
 /// sizes 4K, 8K, … 4M elements, one size at a time from the smallest, in rounds that alternate
-/// serial and parallel (best round counts): the memory-bound probe `a[i] = a[i]·0.5 + b[i]` and
+/// serial and parallel, each timed on its second run (best round counts): the memory-bound probe `a[i] = a[i]·0.5 + b[i]` and
 /// the compute-bound probe `out[i] = exp(x[i])` (``Kernels/exp(_:)``). A threshold is the smallest
 /// size from which the split loop is at least 10% faster at two consecutive sizes; when it never
 /// is up to 4M, the loop stays on one core up to ``never``. The whole measurement takes about
@@ -87,8 +87,9 @@ public enum ParallelCalibration {
     /// The key of this machine's cache entry.
     static func machineKey(threads: Int) -> String {
         let cpu = CPUFeatures.current
-        // "parallel 3": measured on Converge's spinning worker pool (Parallel.run), not Dispatch.
-        var parts = ["parallel 3", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1)",
+        // "parallel 4": measured on Converge's spinning worker pool (Parallel.run), each way in its
+        // steady state.
+        var parts = ["parallel 4", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1)",
                      "threads \(threads)"]
         #if DEBUG
         parts.append("debug build")
@@ -212,8 +213,13 @@ public enum ParallelCalibration {
         var wins = 0
         while n <= maxCount {
             var serial = Double.infinity, parallel = Double.infinity
+            // Each way is timed on its second run, in its own steady state: a chain of split
+            // loops finds each half in the cache of the core that wrote it, where the first split
+            // run after a serial one would pull half of the data across from the other core.
             for _ in 0..<rounds {
+                body(0..<n)
                 serial = min(serial, seconds { body(0..<n) })
+                split(n)
                 parallel = min(parallel, seconds { split(n) })
             }
             timings.append(Timing(count: n, serial: serial, parallel: parallel))
