@@ -76,7 +76,7 @@ public enum BFloat16GEMMChoice {
         #else
         let build = "release build"
         #endif
-        return ["bf16 choice 2", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1) [\(features)]",
+        return ["bf16 choice 3", "cpu \(cpu.vendor ?? "?") \(cpu.modelName ?? "?") family \(cpu.family ?? -1) model \(cpu.model ?? -1) [\(features)]",
                 "onednn \(oneDNN)", "float32 \(float32)", build].joined(separator: " | ")
     }
 
@@ -114,11 +114,25 @@ public enum BFloat16GEMMChoice {
         return decision(measurements, "measured now (\(String(format: "%.1f", seconds)) s)" + (saved ? ", saved to \(path)" : ""))
     }
 
-    /// Times each class's products both ways: three alternating rounds, the best round of each.
+    /// The products timed for `shapeClass`: ``GEMMTuner``'s, and for the tiny class also the three
+    /// products of a linear layer with one output at batch 1024 (1024×1×64, 1024×64×1 and
+    /// 1×64×1024), the head of every binary classifier and regressor. Such skinny products are
+    /// matrix–vector work, where oneDNN's bfloat16 call costs several times the float32 one.
+    static func shapes(_ shapeClass: GEMMDispatch.ShapeClass) -> [GEMMTuner.Shape] {
+        var products = GEMMTuner.shapes(shapeClass)
+        if shapeClass == .tiny {
+            products += [GEMMTuner.Shape(m: 1024, n: 1, k: 64, transA: false, transB: true),
+                         GEMMTuner.Shape(m: 1024, n: 64, k: 1, transA: false, transB: false),
+                         GEMMTuner.Shape(m: 1, n: 64, k: 1024, transA: true, transB: false)]
+        }
+        return products
+    }
+
+    /// Times each class's products both ways: five alternating rounds, the best round of each.
     static func measure(_ library: OneDNN) -> [Measurement] {
         var results: [Measurement] = []
         for shapeClass in GEMMDispatch.ShapeClass.allCases {
-            let products = GEMMTuner.shapes(shapeClass)
+            let products = shapes(shapeClass)
             let largest = products.map { Swift.max($0.m * $0.k, $0.k * $0.n, $0.m * $0.n) }.max() ?? 1
             var seed: UInt32 = 7
             let a = (0..<largest).map { _ -> UInt16 in
@@ -128,7 +142,7 @@ public enum BFloat16GEMMChoice {
             let b = Array(a.reversed())
             var wideA = [Float](repeating: 0, count: largest), wideB = wideA, c = wideA
             var native = Array(repeating: Double.infinity, count: products.count), float32 = native
-            for _ in 0..<3 {
+            for _ in 0..<5 {
                 for (p, shape) in products.enumerated() {
                     let lda = shape.transA ? shape.m : shape.k, ldb = shape.transB ? shape.k : shape.n
                     let aCount = shape.m * shape.k, bCount = shape.k * shape.n

@@ -25,9 +25,11 @@ extension Kernels {
         }
     }
 
-    /// Elements above which a conversion runs on all cores: a conversion costs well under a
-    /// nanosecond per element, so only large buffers pay for waking a second thread.
-    public static var conversionThreshold = 1 << 18
+    /// Elements from which a conversion (and the bfloat16 Linear's epilogue passes) runs on all
+    /// cores: a conversion is a memory-bound loop of well under a nanosecond per element, so this
+    /// is ``Parallel/memoryBoundThreshold``, the size from which such loops measured faster split
+    /// on this machine.
+    public static var conversionThreshold = Parallel.memoryBoundThreshold
 
     /// A float32 bit pattern rounded to bfloat16 (nearest, ties to even; NaN stays a quiet NaN),
     /// written branch-free so that loops over it vectorize (Swift's `SIMD` types were measured
