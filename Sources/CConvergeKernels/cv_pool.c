@@ -121,12 +121,26 @@ static void *worker_main(void *argument) {
     return NULL;
 }
 
+// A child of fork() has only the thread that forked: it starts its own workers when it needs them
+// (the parent's worker records are leaked in the child, which is harmless).
+static void forget_workers_in_child(void) {
+    atomic_store(&started, 0);
+    atomic_store(&busy, 0);
+    in_task = 0;
+    pthread_mutex_init(&start_mutex, NULL);
+}
+
 // Starts workers until `needed` exist; returns how many exist (fewer when a thread cannot start).
 static long ensure_workers(long needed) {
     if (needed > CV_POOL_MAX_WORKERS) needed = CV_POOL_MAX_WORKERS;
     long have = atomic_load_explicit(&started, memory_order_acquire);
     if (have >= needed) return have;
     pthread_mutex_lock(&start_mutex);
+    static int registered = 0;
+    if (!registered) {
+        pthread_atfork(NULL, NULL, forget_workers_in_child);
+        registered = 1;
+    }
     have = atomic_load(&started);
     while (have < needed) {
         cv_worker *worker = calloc(1, sizeof(cv_worker));

@@ -43,18 +43,21 @@ public func binaryCrossEntropy(logits: Tensor, targets: Tensor, weights: Tensor?
         let px = logits.storage.pointer, pt = targets.storage.pointer
         let pwp = w?.storage.pointer, ppw = pw?.storage.pointer
         let scale = LossReduction.upstream(g, reduction, denominator: denominator)
-        let gx = Tensor(uninitializedShape: logits.shape), gt = Tensor(uninitializedShape: targets.shape)
-        let pgx = gx.storage.pointer, pgt = gt.storage.pointer
+        // The targets' gradient (a log1p and an exp per element) only when they need one.
+        let gx = Tensor(uninitializedShape: logits.shape)
+        let gt = targets.requiresGrad ? Tensor(uninitializedShape: targets.shape) : nil
+        let pgx = gx.storage.pointer, pgt = gt?.storage.pointer
         for i in 0..<n {
             let x = px[i], t = pt[i]
             let s = scale(i) * (pwp?[i] ?? 1)
             let positive = ppw?[i] ?? 1
             let l = 1 + (positive - 1) * t
-            let sigmoid: Float = x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
+            let e = Foundation.exp(-Swift.abs(x))
+            let sigmoid: Float = x >= 0 ? 1 / (1 + e) : e / (1 + e)
             pgx[i] = s * ((1 - t) - l * (1 - sigmoid))
-            pgt[i] = s * (-x - (positive - 1) * logSigmoid(x))
+            if let pgt { pgt[i] = s * (-x - (positive - 1) * logSigmoid(x)) }
         }
-        return [logits.requiresGrad ? gx : nil, targets.requiresGrad ? gt : nil]
+        return [logits.requiresGrad ? gx : nil, gt]
     }
 }
 
