@@ -78,27 +78,36 @@ extension OneDNN {
     func splitSGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
-        let failures = Failures()
-        Kernels.splitGEMM(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
-                          a: a, b: b, c: c) { m, n, a, b, c in
-            let previous = OpenMPThreads.shared?.singleThreaded()
-            if !sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc) { failures.record() }
-            if let previous { OpenMPThreads.shared?.restore(previous) }
+        splitOnOneOpenMPThreadEach(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
+                                   a: a, b: b, c: c) { m, n, a, b, c in
+            sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                  a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         }
-        return !failures.any
     }
 
     /// `dnnl_gemm_bf16bf16f32` split across Converge's threads like ``splitSGEMM(transA:transB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
     func splitGemmBF16(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                        a: UnsafePointer<UInt16>, lda: Int, b: UnsafePointer<UInt16>, ldb: Int,
                        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+        splitOnOneOpenMPThreadEach(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
+                                   a: a, b: b, c: c) { m, n, a, b, c in
+            gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                     a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+    }
+
+    /// Runs `multiply` on each block of the split, with the calling thread's OpenMP regions
+    /// single-threaded; `false` when any block returned `false`.
+    private func splitOnOneOpenMPThreadEach<Element>(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int,
+        a: UnsafePointer<Element>, b: UnsafePointer<Element>, c: UnsafeMutablePointer<Float>,
+        _ multiply: (Int, Int, UnsafePointer<Element>, UnsafePointer<Element>, UnsafeMutablePointer<Float>) -> Bool
+    ) -> Bool {
         let failures = Failures()
         Kernels.splitGEMM(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
                           a: a, b: b, c: c) { m, n, a, b, c in
             let previous = OpenMPThreads.shared?.singleThreaded()
-            if !gemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                         a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc) { failures.record() }
+            if !multiply(m, n, a, b, c) { failures.record() }
             if let previous { OpenMPThreads.shared?.restore(previous) }
         }
         return !failures.any
