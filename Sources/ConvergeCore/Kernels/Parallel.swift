@@ -39,8 +39,9 @@ public enum Parallel {
         }
     }
 
-    /// Calls `body(worker)` for every `worker` in `0..<workers`, concurrently when `workers` is
-    /// more than one (the calling thread takes part). Returns when all calls have returned.
+    /// Calls `body(worker)` for every `worker` in `0..<workers`, on up to ``threadCount`` threads
+    /// (the calling thread takes part; with more workers than threads, a thread runs several in
+    /// turn). Returns when all calls have returned.
     ///
     /// Meant for work that each worker pulls from a shared queue, with per-worker scratch
     /// memory indexed by `worker`.
@@ -50,7 +51,7 @@ public enum Parallel {
             if workers == 1 { body(0) }
             return
         }
-        run(workers, threads: min(workers, max(threadCount, 2)), body)
+        run(workers, threads: min(workers, threadCount), body)
     }
 
     /// Calls `body(i)` for every `i` in `0..<count` on up to `threads` threads, and returns when
