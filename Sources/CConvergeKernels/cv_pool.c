@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -34,6 +35,7 @@ static _Atomic long started = 0;
 static pthread_mutex_t start_mutex = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic int busy = 0;
 static _Atomic long spin_ns = -1;
+static _Atomic int spin_notice_printed = 0;
 
 // The job in flight (written by its caller before any `posted` store, read by workers after).
 static cv_pool_task job_task;
@@ -66,7 +68,11 @@ static long spin_budget(void) {
     if (text && *text) {
         char *end = NULL;
         long parsed = strtol(text, &end, 10);
-        if (end && *end == '\0' && parsed >= 0 && parsed <= 1000000) microseconds = parsed;
+        if (end && *end == '\0' && parsed >= 0 && parsed <= 1000000) {
+            microseconds = parsed;
+        } else if (!atomic_exchange(&spin_notice_printed, 1)) {
+            fprintf(stderr, "converge: CONVERGE_SPIN_US=%s is not a whole number of microseconds from 0 to 1000000; using 200\n", text);
+        }
     }
     value = microseconds * 1000;
     atomic_store_explicit(&spin_ns, value, memory_order_relaxed);
