@@ -87,6 +87,8 @@ long cv_pool_set_spin_microseconds(long microseconds) {
     return previous;
 }
 
+long cv_pool_spin_microseconds(void) { return spin_budget() / 1000; }
+
 int cv_pool_in_task(void) { return in_task; }
 
 long cv_pool_started_workers(void) { return atomic_load(&started); }

@@ -27,6 +27,9 @@ int cv_pool_in_task(void);
 /// Returns the previous value. The default is `CONVERGE_SPIN_US` when set, otherwise 200.
 long cv_pool_set_spin_microseconds(long microseconds);
 
+/// How long an idle worker spins before it sleeps, in microseconds.
+long cv_pool_spin_microseconds(void);
+
 /// The number of worker threads started so far (not counting callers).
 long cv_pool_started_workers(void);
 

@@ -36,7 +36,8 @@ extension Kernels {
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let dispatch = GEMMDispatch.shared
-        let library = dispatch.library(m: m, n: n, k: k)
+        let shapeClass = GEMMDispatch.ShapeClass(m: m, n: n, k: k)
+        let library = dispatch.library(for: shapeClass)
         dispatch.record(transA: transA, transB: transB, m: m, n: n, k: k, library)
         switch library {
         case .openBLAS:
@@ -55,7 +56,7 @@ extension Kernels {
             }
         case .oneDNN:
             if let oneDNN = dispatch.oneDNN {
-                let done = dispatch.oneDNNOwnThreads.contains(GEMMDispatch.ShapeClass(m: m, n: n, k: k)) && !Parallel.isInsideParallelTask
+                let done = dispatch.oneDNNOwnThreads.contains(shapeClass) && !Parallel.isInsideParallelTask
                     ? oneDNN.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                                    a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
                     : oneDNN.splitSGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,

@@ -82,11 +82,7 @@ public enum Parallel {
     /// How long an idle pool worker spins before it sleeps, in microseconds (0: it sleeps at
     /// once). `CONVERGE_SPIN_US` sets the starting value; the default is 200.
     public static var spinMicroseconds: Int {
-        get {
-            let current = cv_pool_set_spin_microseconds(0)
-            cv_pool_set_spin_microseconds(current)
-            return current
-        }
+        get { cv_pool_spin_microseconds() }
         set { cv_pool_set_spin_microseconds(newValue) }
     }
 

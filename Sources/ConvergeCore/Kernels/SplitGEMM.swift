@@ -21,22 +21,11 @@ extension Kernels {
 
     /// Calls `multiply(m, n, a, b, c)` once per block of the split described above (concurrently
     /// on the pool), with the block's sizes and its operand and result pointers; or once with the
-    /// whole product when it is not split.
-    @inline(__always)
-    static func splitGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                          c: UnsafeMutablePointer<Float>, ldc: Int,
-                          _ multiply: (Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
-        splitGEMM(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
-                  a: a, b: b, c: c, multiply)
-    }
-
-    /// ``splitGEMM(transA:transB:m:n:k:a:lda:b:ldb:c:ldc:_:)`` for operands of any element type
-    /// (float32, or bfloat16 bit patterns).
+    /// whole product when it is not split. The operands may be float32 or bfloat16 bit patterns.
     @inline(__always)
     static func splitGEMM<Element, Result>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                                           lda: Int, ldb: Int, ldc: Int,
-                                           a: UnsafePointer<Element>, b: UnsafePointer<Element>, c: UnsafeMutablePointer<Result>,
+                                           a: UnsafePointer<Element>, lda: Int, b: UnsafePointer<Element>, ldb: Int,
+                                           c: UnsafeMutablePointer<Result>, ldc: Int,
                                            _ multiply: (Int, Int, UnsafePointer<Element>, UnsafePointer<Element>, UnsafeMutablePointer<Result>) -> Void) {
         let parts = splitParts(m: m, n: n, k: k)
         if parts < 2 {
@@ -104,8 +93,8 @@ extension OneDNN {
         _ multiply: (Int, Int, UnsafePointer<Element>, UnsafePointer<Element>, UnsafeMutablePointer<Float>) -> Bool
     ) -> Bool {
         let failures = Failures()
-        Kernels.splitGEMM(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
-                          a: a, b: b, c: c) { m, n, a, b, c in
+        Kernels.splitGEMM(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                          c: c, ldc: ldc) { m, n, a, b, c in
             let previous = OpenMPThreads.shared?.singleThreaded()
             if !multiply(m, n, a, b, c) { failures.record() }
             if let previous { OpenMPThreads.shared?.restore(previous) }
