@@ -1,19 +1,27 @@
 // The spin-then-sleep worker pool of cv_pool.h.
 //
-// Each worker has a mailbox: the caller writes the job (task, context, count, threads) into the
-// shared descriptor, then bumps every needed worker's `posted` sequence number; the worker runs
-// its indices (w, w + threads, ...) and publishes the same number in `finished`. The caller runs
-// index 0's share itself and then waits for every worker it posted to. The descriptor is only
-// rewritten after all of them finished, so a worker never mixes two jobs.
+// A job is a descriptor (task, context, count) and one 64-bit claim word: the job's sequence
+// number in the high half and the next unclaimed index in the low half. The caller writes the
+// descriptor, publishes the claim word, bumps every needed worker's `posted` sequence number and
+// then claims indices itself, like the workers: each participant takes the next index with a
+// compare-and-swap that also checks the sequence, so a worker that wakes after the job finished
+// (or after the next one began) takes nothing from it. The caller returns when `completed`
+// reaches the count. So a worker that the scheduler keeps off a core (a busy machine, more
+// threads than CPUs) costs the job nothing: the caller runs the indices it did not claim.
 //
 // Sleeping uses a mutex and condition variable per worker with a `sleeping` flag; the caller's
 // store of `posted` and its load of `sleeping`, and the worker's store of `sleeping` and its load
 // of `posted`, are sequentially consistent, so at least one side sees the other (no lost wake-up).
+// An idle worker spins before it sleeps only when the pool has no more threads than the process
+// has CPUs, and it offers its core to other threads (sched_yield) every few microseconds.
 #include "cv_pool.h"
+
+#include "cv_cpus.h"
 
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -22,7 +30,6 @@
 
 typedef struct {
     _Atomic unsigned long posted;
-    _Atomic unsigned long finished;
     _Atomic int sleeping;
     pthread_mutex_t mutex;
     pthread_cond_t wake;
@@ -37,12 +44,15 @@ static _Atomic int busy = 0;
 static _Atomic long spin_ns = -1;
 static _Atomic int spin_notice_printed = 0;
 
-// The job in flight (written by its caller before any `posted` store, read by workers after).
-static cv_pool_task job_task;
-static void *job_context;
-static long job_count;
-static long job_threads;
-static unsigned long job_sequence;
+// The job in flight: written by its caller before it publishes `job_claim`, read by workers
+// after they load it (relaxed atomics, since a late worker may read them while the next job's
+// caller rewrites them; its claim then fails).
+static _Atomic(cv_pool_task) job_task;
+static _Atomic(void *) job_context;
+static _Atomic long job_count;
+static _Atomic uint64_t job_claim;      // (sequence & 0xFFFFFFFF) << 32 | next index
+static _Atomic long job_completed;     // indices of the job that have returned
+static unsigned long job_sequence;     // only the caller holding `busy` changes it
 
 static _Thread_local int in_task = 0;
 
@@ -93,20 +103,50 @@ int cv_pool_in_task(void) { return in_task; }
 
 long cv_pool_started_workers(void) { return atomic_load(&started); }
 
+// Claims and runs indices of job `sequence` until none is left (or another job replaced it).
+static void participate(unsigned long sequence) {
+    const uint32_t tag = (uint32_t)sequence;
+    uint64_t word = atomic_load_explicit(&job_claim, memory_order_acquire);
+    for (;;) {
+        if ((uint32_t)(word >> 32) != tag) return;
+        long index = (long)(uint32_t)word;
+        cv_pool_task task = atomic_load_explicit(&job_task, memory_order_relaxed);
+        void *context = atomic_load_explicit(&job_context, memory_order_relaxed);
+        long count = atomic_load_explicit(&job_count, memory_order_relaxed);
+        if (index >= count) return;
+        if (!atomic_compare_exchange_weak_explicit(&job_claim, &word, word + 1, memory_order_acq_rel,
+                                                   memory_order_acquire)) continue;
+        int outer = in_task;
+        in_task = 1;
+        task(context, index);
+        in_task = outer;
+        atomic_fetch_add_explicit(&job_completed, 1, memory_order_release);
+        word = atomic_load_explicit(&job_claim, memory_order_acquire);
+    }
+}
+
+/// Spinning pays only when every thread of the pool can have a CPU of its own.
+static int spinning_pays(void) {
+    return atomic_load_explicit(&started, memory_order_relaxed) + 1 <= cv_available_cpus();
+}
+
 static void *worker_main(void *argument) {
     cv_worker *self = (cv_worker *)argument;
     unsigned long seen = self->initial;
     for (;;) {
         unsigned long posted = atomic_load_explicit(&self->posted, memory_order_acquire);
         if (posted == seen) {
-            long budget = spin_budget();
-            long start = budget > 0 ? now_ns() : 0;
+            long budget = spinning_pays() ? spin_budget() : 0;
+            long start = budget > 0 ? now_ns() : 0, offered = start;
             int spins = 0;
             while (budget > 0 && (posted = atomic_load_explicit(&self->posted, memory_order_acquire)) == seen) {
                 cpu_relax();
                 if (++spins == 64) {
                     spins = 0;
-                    if (now_ns() - start > budget) break;
+                    long now = now_ns();
+                    if (now - start > budget) break;
+                    // Another thread waiting for this core (on a busy machine) gets it now.
+                    if (now - offered > 20000) { sched_yield(); offered = now; }
                 }
             }
             if (posted == seen) {
@@ -118,13 +158,7 @@ static void *worker_main(void *argument) {
             }
         }
         seen = posted;
-        cv_pool_task task = job_task;
-        void *context = job_context;
-        long count = job_count, threads = job_threads;
-        in_task = 1;
-        for (long i = self->index; i < count; i += threads) task(context, i);
-        in_task = 0;
-        atomic_store_explicit(&self->finished, seen, memory_order_release);
+        participate(seen);
     }
     return NULL;
 }
@@ -158,7 +192,6 @@ static long ensure_workers(long needed) {
         worker->index = have + 1;
         worker->initial = job_sequence;
         atomic_init(&worker->posted, job_sequence);
-        atomic_init(&worker->finished, job_sequence);
         pthread_attr_t attributes;
         pthread_attr_init(&attributes);
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
@@ -188,7 +221,7 @@ void cv_pool_run(long count, long threads, cv_pool_task task, void *context) {
     if (threads > count) threads = count;
     if (threads > CV_POOL_MAX_WORKERS + 1) threads = CV_POOL_MAX_WORKERS + 1;
     int expected = 0;
-    if (threads < 2 || in_task || !atomic_compare_exchange_strong(&busy, &expected, 1)) {
+    if (threads < 2 || count > INT32_MAX || in_task || !atomic_compare_exchange_strong(&busy, &expected, 1)) {
         int outer = in_task;
         in_task = 1;
         run_inline(count, task, context);
@@ -204,11 +237,12 @@ void cv_pool_run(long count, long threads, cv_pool_task task, void *context) {
         in_task = 0;
         return;
     }
-    job_task = task;
-    job_context = context;
-    job_count = count;
-    job_threads = threads;
+    atomic_store_explicit(&job_task, task, memory_order_relaxed);
+    atomic_store_explicit(&job_context, context, memory_order_relaxed);
+    atomic_store_explicit(&job_count, count, memory_order_relaxed);
+    atomic_store_explicit(&job_completed, 0, memory_order_relaxed);
     unsigned long sequence = ++job_sequence;
+    atomic_store_explicit(&job_claim, (uint64_t)(uint32_t)sequence << 32, memory_order_release);
     for (long w = 0; w < threads - 1; w++) {
         cv_worker *worker = workers[w];
         atomic_store(&worker->posted, sequence);
@@ -218,15 +252,11 @@ void cv_pool_run(long count, long threads, cv_pool_task task, void *context) {
             pthread_mutex_unlock(&worker->mutex);
         }
     }
-    in_task = 1;
-    for (long i = 0; i < count; i += threads) task(context, i);
-    in_task = 0;
-    for (long w = 0; w < threads - 1; w++) {
-        cv_worker *worker = workers[w];
-        // A worker that was asleep takes a while to wake; on a busy machine, give it the core.
-        for (long spins = 0; atomic_load_explicit(&worker->finished, memory_order_acquire) != sequence; spins++) {
-            if (spins < 20000) cpu_relax(); else sched_yield();
-        }
+    participate(sequence);
+    // Every index is claimed; wait for those still running on workers. A worker preempted in the
+    // middle of one gets the core when the machine is busy.
+    for (long spins = 0; atomic_load_explicit(&job_completed, memory_order_acquire) < count; spins++) {
+        if (spins < 20000) cpu_relax(); else sched_yield();
     }
     atomic_store_explicit(&busy, 0, memory_order_release);
 }

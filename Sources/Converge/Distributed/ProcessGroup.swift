@@ -88,7 +88,7 @@ public final class ProcessGroup: @unchecked Sendable {
     static func shareCoresAmongLocalRanks() {
         let environment = ProcessInfo.processInfo.environment
         guard let local = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap({ Int($0) }), local > 1 else { return }
-        let share = max(1, ProcessInfo.processInfo.activeProcessorCount / local)
+        let share = max(1, Parallel.availableCPUs / local)
         Parallel.threadCount = min(Parallel.threadCount, share)
         if environment["OMP_NUM_THREADS"] == nil { setenv("OMP_NUM_THREADS", String(share), 1) }
     }

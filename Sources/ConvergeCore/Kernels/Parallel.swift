@@ -3,8 +3,12 @@ internal import CConvergeKernels
 
 /// Splits loops across cores for large inputs; small inputs run inline with no dispatch cost.
 public enum Parallel {
-    /// Number of worker threads (defaults to the active processor count).
-    public static var threadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// The CPUs this process may run on: the online CPUs, narrowed by its affinity mask (`taskset`,
+    /// a container's cpuset) and its cgroup CPU quota (`docker run --cpus`), at least 1.
+    public static let availableCPUs = cv_available_cpus()
+    /// Number of threads that parallel loops and split matrix products use (defaults to
+    /// ``availableCPUs``).
+    public static var threadCount = availableCPUs
     /// Elements below which elementwise loops of a few nanoseconds per element (`exp`, `tanh`,
     /// divisions) stay on the calling thread. Measured at first use on this machine (and cached;
     /// see ``ParallelCalibration``); `CONVERGE_PARALLEL_THRESHOLD` sets it. (On the 2-core
@@ -55,8 +59,9 @@ public enum Parallel {
     }
 
     /// Calls `body(i)` for every `i` in `0..<count` on up to `threads` threads, and returns when
-    /// all calls have returned. Index `i` runs on participant `i % threads`: participant 0 is the
-    /// calling thread, the others are workers of a pool that Converge starts on first use.
+    /// all calls have returned. The calling thread and the workers of a pool that Converge starts
+    /// on first use each take the next index not yet taken, so a worker that the scheduler keeps
+    /// off a core (a busy machine) leaves its share to the others instead of holding them up.
     ///
     /// An idle worker spins for ``spinMicroseconds`` before it sleeps, so the many short parallel
     /// regions of a training step (split matrix products, elementwise passes) find it awake:

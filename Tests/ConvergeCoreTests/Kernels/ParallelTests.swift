@@ -97,4 +97,41 @@ final class ParallelTests: XCTestCase {
             }
         }
     }
+
+    func testTheCallerTakesTheSharesOfAWorkerThatIsHeldUp() {
+        // A worker's first index sleeps 50 ms (as if the scheduler kept it off its core); the
+        // caller must take every other index meanwhile instead of waiting for its turn.
+        let count = 100
+        var ranOnCaller = [Int32](repeating: 0, count: count)
+        var hits = [Int32](repeating: 0, count: count)
+        let caller = pthread_self()
+        var workerSlept: Int32 = 0
+        hits.withUnsafeMutableBufferPointer { hitBuffer in
+            ranOnCaller.withUnsafeMutableBufferPointer { callerBuffer in
+                let h = hitBuffer.baseAddress!, c = callerBuffer.baseAddress!
+                withUnsafeMutablePointer(to: &workerSlept) { slept in
+                    Parallel.run(count, threads: 2) { i in
+                        h[i] += 1
+                        if pthread_equal(pthread_self(), caller) != 0 {
+                            c[i] = 1
+                        } else if slept.pointee == 0 {
+                            slept.pointee = 1
+                            usleep(50_000)
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertTrue(hits.allSatisfy { $0 == 1 })
+        if workerSlept == 1 {   // the worker took part (it may not have woken in time at all)
+            XCTAssertGreaterThanOrEqual(ranOnCaller.reduce(0, +), Int32(count - 5))
+        } else {
+            XCTAssertEqual(ranOnCaller.reduce(0, +), Int32(count))
+        }
+    }
+
+    func testAvailableCPUsIsWithinTheOnlineCount() {
+        XCTAssertGreaterThanOrEqual(Parallel.availableCPUs, 1)
+        XCTAssertLessThanOrEqual(Parallel.availableCPUs, ProcessInfo.processInfo.processorCount)
+    }
 }
