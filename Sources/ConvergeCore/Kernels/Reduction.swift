@@ -6,7 +6,7 @@ extension Kernels {
     /// writing `[outer, inner]` values to `out`.
     ///
     /// Sums are blocked (pairwise over blocks of 256 contiguous values, or over blocks of 64 rows
-    /// when `inner > 1`), so their rounding error grows with the logarithm of `reduced` rather than
+    /// within chunks of 256 rows when `inner > 1`), so their rounding error grows with the logarithm of `reduced` rather than
     /// linearly, like PyTorch's cascade sum. `max`/`min` propagate NaN. An empty reduction gives 0
     /// for a sum and NaN otherwise.
     public static func reduce(_ kind: ReductionKind, _ x: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int,
@@ -33,6 +33,10 @@ extension Kernels {
         // Column reductions: split the work into (outer, column block) items.
         let block = 512
         let blocksPerRow = (inner + block - 1) / block
+        if kind == .sum && reduced > rowChunk {
+            sumColumnsInRowChunks(x, outer: outer, reduced: reduced, inner: inner, block: block, out)
+            return
+        }
         let items = outer * blocksPerRow
         let threshold = max(2, Parallel.elementwiseThreshold / (reduced * Swift.min(inner, block)))
         Parallel.forChunks(items, threshold: threshold) { range in
@@ -42,6 +46,42 @@ extension Kernels {
                 let n = Swift.min(block, inner - j0)
                 reduceColumns(kind, x + o * reduced * inner + j0, rows: reduced, rowStride: inner,
                               columns: n, out + o * inner + j0)
+            }
+        }
+    }
+
+    /// The rows of a column sum's chunk: sums over more rows add up chunks of this many rows
+    /// (each in blocks of 64 rows), in order, so the result depends only on the shape while the
+    /// chunks run on every thread (a bias gradient sums a whole batch into one row of columns).
+    static let rowChunk = 256
+
+    /// The column sum of ``reduce(_:_:outer:reduced:inner:_:)`` for `reduced > rowChunk`: each
+    /// (outer, column block, chunk of ``rowChunk`` rows) item into its own partial row, in
+    /// parallel, then the partials of every column added in chunk order.
+    static func sumColumnsInRowChunks(_ x: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int, block: Int,
+                                      _ out: UnsafeMutablePointer<Float>) {
+        let chunks = (reduced + rowChunk - 1) / rowChunk
+        let blocksPerRow = (inner + block - 1) / block
+        let items = outer * blocksPerRow * chunks
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: outer * chunks * inner)
+        defer { partials.deallocate() }
+        let threshold = max(2, Parallel.memoryBoundThreshold / (rowChunk * Swift.min(inner, block)))
+        Parallel.forChunks(items, threshold: threshold) { range in
+            for item in range {
+                let chunk = item % chunks, rest = item / chunks
+                let o = rest / blocksPerRow, j0 = (rest % blocksPerRow) * block
+                let r0 = chunk * rowChunk
+                reduceColumns(.sum, x + (o * reduced + r0) * inner + j0, rows: Swift.min(rowChunk, reduced - r0),
+                              rowStride: inner, columns: Swift.min(block, inner - j0),
+                              partials + (o * chunks + chunk) * inner + j0)
+            }
+        }
+        for o in 0..<outer {
+            let dst = out + o * inner, first = partials + o * chunks * inner
+            dst.update(from: first, count: inner)
+            for chunk in 1..<chunks {
+                let p = first + chunk * inner
+                for j in 0..<inner { dst[j] += p[j] }
             }
         }
     }

@@ -147,7 +147,10 @@ extension Tensor {
         let po = out.storage.pointer
         if let bias {
             let pb = bias.storage.pointer
-            for r in 0..<rows { (po + r * outFeatures).update(from: pb, count: outFeatures) }
+            // The bias rows, on the threads that then multiply those rows (the split is by rows).
+            Parallel.forChunks(rows, threshold: Swift.max(1, Parallel.memoryBoundThreshold / Swift.max(1, outFeatures))) { range in
+                for r in range { (po + r * outFeatures).update(from: pb, count: outFeatures) }
+            }
         }
         Kernels.gemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
                      a: storage.pointer, lda: inFeatures, b: weight.storage.pointer, ldb: inFeatures,
