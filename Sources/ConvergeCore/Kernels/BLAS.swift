@@ -82,10 +82,12 @@ public final class BLAS: @unchecked Sendable {
     /// that Converge splits products across its own threads.
     public var isSingleThreaded: Bool { threadCount == 1 }
 
+    /// The library and its kernel family: `OpenBLAS 0.3.21, core SkylakeX`.
+    public var kernelSummary: String { coreName.map { "\(name), core \($0)" } ?? name }
+
     /// One line for logs and benchmarks: `OpenBLAS 0.3.21, core SkylakeX, split across 2 threads`.
     public var summary: String {
-        var parts = [name]
-        if let coreName { parts.append("core \(coreName)") }
+        var parts = [kernelSummary]
         if isSingleThreaded {
             let threads = Parallel.threadCount
             parts.append(threads == 1 ? "1 thread" : "split across \(threads) threads")

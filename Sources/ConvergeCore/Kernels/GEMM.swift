@@ -34,11 +34,11 @@ extension Kernels {
     @inline(__always)
     static func gemmFloat32(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, bfloat16Values: Bool = false) {
         let dispatch = GEMMDispatch.shared
         let shapeClass = GEMMDispatch.ShapeClass(m: m, n: n, k: k)
         let library = dispatch.library(for: shapeClass)
-        dispatch.record(transA: transA, transB: transB, m: m, n: n, k: k, library)
+        dispatch.record(transA: transA, transB: transB, m: m, n: n, k: k, library, bfloat16Values: bfloat16Values)
         switch library {
         case .openBLAS:
             if let blas = dispatch.blas, BLAS.accepts(m, n, k, lda, ldb, ldc) {

@@ -248,10 +248,50 @@ public final class GEMMDispatch: @unchecked Sendable {
         return result.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
     }
 
+    /// Counts one float32 product by `library` (`bfloat16Values`: the product of bfloat16 values
+    /// that ``BFloat16GEMMChoice`` sent to the float32 GEMM).
     @inline(__always)
-    func record(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, _ library: Library) {
+    func record(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, _ library: Library, bfloat16Values: Bool = false) {
         guard recording else { return }
-        let key = "\(m)×\(n)×\(k) \(transA ? "T" : "N")\(transB ? "T" : "N"): \(describe(library, shapeClass: ShapeClass(m: m, n: n, k: k)))"
+        let how = describe(library, m: m, n: n, k: k)
+        record("\(m)×\(n)×\(k) \(transA ? "T" : "N")\(transB ? "T" : "N")\(bfloat16Values ? " bf16 values" : ""): \(how)")
+    }
+
+    /// Counts one product on the bfloat16 instructions (oneDNN's `gemm_bf16bf16f32`, split over
+    /// the pool like the float32 products).
+    @inline(__always)
+    func recordBFloat16(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, library: OneDNN) {
+        guard recording else { return }
+        record("\(m)×\(n)×\(k) \(transA ? "T" : "N")\(transB ? "T" : "N") bf16: \(library.summary) gemm_bf16bf16f32, \(Self.threading(m: m, n: n, k: k))")
+    }
+
+    /// How `library` runs an m×n×k product here: the library, and its threads for this shape
+    /// (split across the pool, whole on one thread, or on oneDNN's own OpenMP team).
+    func describe(_ library: Library, m: Int, n: Int, k: Int) -> String {
+        switch library {
+        case .openBLAS:
+            guard let blas else { return "no CBLAS library" }
+            if !blas.isSingleThreaded { return blas.summary }
+            return blas.kernelSummary + ", " + Self.threading(m: m, n: n, k: k)
+        case .oneDNN:
+            guard let oneDNN else { return "no oneDNN" }
+            if oneDNNOwnThreads.contains(ShapeClass(m: m, n: n, k: k)) && !Parallel.isInsideParallelTask {
+                return oneDNN.summary + ", its own OpenMP threads"
+            }
+            return oneDNN.summary + ", " + Self.threading(m: m, n: n, k: k)
+        case .swift:
+            return describe(.swift)
+        }
+    }
+
+    /// `split across 2 threads` or `1 thread`, as ``Kernels/splitGEMM(transA:transB:m:n:k:a:lda:b:ldb:c:ldc:_:)``
+    /// runs an m×n×k product on the calling thread.
+    static func threading(m: Int, n: Int, k: Int) -> String {
+        let parts = Kernels.splitParts(m: m, n: n, k: k)
+        return parts < 2 ? "1 thread" : "split across \(parts) threads"
+    }
+
+    private func record(_ key: String) {
         recordLock.lock()
         if recording { recorded[key, default: 0] += 1 }
         recordLock.unlock()

@@ -97,6 +97,7 @@ extension Kernels {
             }
             let (pa, packedLDA) = bits(a, rows: aRows, columns: aColumns, ld: lda)
             let (pb, packedLDB) = bits(b, rows: bRows, columns: bColumns, ld: ldb)
+            GEMMDispatch.shared.recordBFloat16(transA: transA, transB: transB, m: m, n: n, k: k, library: library)
             let done = library.splitGemmBF16(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                                              a: pa, lda: packedLDA, b: pb, ldb: packedLDB, beta: beta, c: c, ldc: ldc)
             for (buffer, capacity) in scratch {
@@ -121,7 +122,7 @@ extension Kernels {
         let fa = floats(a, rows: aRows, columns: aColumns, ld: lda)
         let fb = floats(b, rows: bRows, columns: bColumns, ld: ldb)
         gemmFloat32(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                    a: fa, lda: aColumns, b: fb, ldb: bColumns, beta: beta, c: c, ldc: ldc)
+                    a: fa, lda: aColumns, b: fb, ldb: bColumns, beta: beta, c: c, ldc: ldc, bfloat16Values: true)
     }
 }
 

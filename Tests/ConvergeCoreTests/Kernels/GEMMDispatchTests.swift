@@ -79,7 +79,29 @@ final class GEMMDispatchTests: XCTestCase {
         }
         let lines = dispatch.stopRecording()
         XCTAssertEqual(c, [3, 3, 3, 3])
-        XCTAssertEqual(lines, ["2×2×3 NT: \(dispatch.describe(dispatch.library(m: 2, n: 2, k: 3))) ×3"])
+        XCTAssertEqual(lines, ["2×2×3 NT: \(dispatch.describe(dispatch.library(m: 2, n: 2, k: 3), m: 2, n: 2, k: 3)) ×3"])
         XCTAssertTrue(dispatch.stopRecording().isEmpty)
+        // A product this small runs whole on the calling thread, whatever the library.
+        if dispatch.library(m: 2, n: 2, k: 3) != .swift {
+            XCTAssertTrue(lines[0].hasSuffix("1 thread ×3"), lines[0])
+        }
+    }
+
+    func testRecordingNamesTheBFloat16WayOfEachProduct() {
+        let dispatch = GEMMDispatch.shared
+        let a = [Float](repeating: 1, count: 128 * 128), b = [Float](repeating: 1, count: 128 * 128)
+        var c = [Float](repeating: 0, count: 128 * 128)
+        dispatch.startRecording()
+        Kernels.withGEMMPrecision(.bfloat16) {
+            Kernels.gemm(transA: false, transB: false, m: 128, n: 128, k: 128, alpha: 1, a: a, lda: 128, b: b, ldb: 128,
+                         beta: 0, c: &c, ldc: 128)
+        }
+        let lines = dispatch.stopRecording()
+        XCTAssertEqual(c[0], 128)
+        XCTAssertEqual(lines.count, 1)
+        // On the bfloat16 instructions (`bf16: oneDNN … gemm_bf16bf16f32`) or as a float32 product
+        // of the rounded values (`bf16 values: <library>`).
+        XCTAssertTrue(lines[0].hasPrefix("128×128×128 NN bf16: ") || lines[0].hasPrefix("128×128×128 NN bf16 values: "), lines[0])
+        if lines[0].hasPrefix("128×128×128 NN bf16: ") { XCTAssertTrue(lines[0].contains("gemm_bf16bf16f32"), lines[0]) }
     }
 }
