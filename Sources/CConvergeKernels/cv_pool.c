@@ -1,13 +1,16 @@
 // The spin-then-sleep worker pool of cv_pool.h.
 //
-// A job is a descriptor (task, context, count) and one 64-bit claim word: the job's sequence
-// number in the high half and the next unclaimed index in the low half. The caller writes the
-// descriptor, publishes the claim word, bumps every needed worker's `posted` sequence number and
-// then claims indices itself, like the workers: each participant takes the next index with a
-// compare-and-swap that also checks the sequence, so a worker that wakes after the job finished
-// (or after the next one began) takes nothing from it. The caller returns when `completed`
-// reaches the count. So a worker that the scheduler keeps off a core (a busy machine, more
-// threads than CPUs) costs the job nothing: the caller runs the indices it did not claim.
+// A job is a descriptor (task, context, count) and one claim word per participant. The job's
+// indices are cut into at most 65535 units (consecutive indices), and participant p owns the
+// p-th contiguous share of the units: its word holds the job's sequence number (high half), the
+// next unit of the share and the share's end. A participant runs the units of its own share from
+// the front, each taken with a compare-and-swap that also checks the sequence, then takes what is
+// left of the other shares the same way. So on a quiet machine every thread runs the rows it ran
+// last time (the same halves a split matrix product gives it: its cache holds them), and a thread
+// that the scheduler keeps off its core (a busy machine, a slow virtual CPU) costs the job only
+// the unit it holds: the others run the rest of its share. A worker that wakes after the job
+// finished, or after the next one began, takes nothing: the sequence no longer matches. The
+// caller returns when `completed` reaches the unit count.
 //
 // Sleeping uses a mutex and condition variable per worker with a `sleeping` flag; the caller's
 // store of `posted` and its load of `sleeping`, and the worker's store of `sleeping` and its load
@@ -44,14 +47,22 @@ static _Atomic int busy = 0;
 static _Atomic long spin_ns = -1;
 static _Atomic int spin_notice_printed = 0;
 
-// The job in flight: written by its caller before it publishes `job_claim`, read by workers
-// after they load it (relaxed atomics, since a late worker may read them while the next job's
-// caller rewrites them; its claim then fails).
+// The job in flight: written by its caller before it posts the job to the workers, read by
+// workers after they load a claim word of the job (relaxed atomics: a late worker may read them
+// while the next job's caller rewrites them, and its claim then fails).
 static _Atomic(cv_pool_task) job_task;
 static _Atomic(void *) job_context;
-static _Atomic long job_count;
-static _Atomic uint64_t job_claim;      // (sequence & 0xFFFFFFFF) << 32 | next index
-static _Atomic long job_completed;     // indices of the job that have returned
+static _Atomic long job_count;         // indices
+static _Atomic long job_group;         // indices per unit
+static _Atomic long job_participants;  // shares
+static _Atomic long job_completed;     // units that have returned
+
+#define CV_POOL_MAX_UNITS 65535L
+// A participant's claim word: sequence (32 bits) | next unit (16) | end of its share (16), on a
+// cache line of its own.
+typedef struct { _Atomic uint64_t word; char padding[56]; } cv_share;
+static cv_share shares[CV_POOL_MAX_WORKERS + 1];
+static long shares_written = 0;        // shares any job has used (only the caller holding `busy` changes it)
 static unsigned long job_sequence;     // only the caller holding `busy` changes it
 
 static _Thread_local int in_task = 0;
@@ -103,26 +114,42 @@ int cv_pool_in_task(void) { return in_task; }
 
 long cv_pool_started_workers(void) { return atomic_load(&started); }
 
-// Claims and runs indices of job `sequence` until none is left (or another job replaced it).
-static void participate(unsigned long sequence) {
-    const uint32_t tag = (uint32_t)sequence;
-    uint64_t word = atomic_load_explicit(&job_claim, memory_order_acquire);
+static inline uint64_t share_word(uint32_t tag, long next, long end) {
+    return (uint64_t)tag << 32 | (uint64_t)next << 16 | (uint64_t)end;
+}
+
+// Runs the units of share `p` of job `tag` until none is left there (or the job was replaced).
+static void drain(long p, uint32_t tag) {
+    _Atomic uint64_t *slot = &shares[p].word;
+    uint64_t word = atomic_load_explicit(slot, memory_order_acquire);
     for (;;) {
-        if ((uint32_t)(word >> 32) != tag) return;
-        long index = (long)(uint32_t)word;
+        long next = (long)((word >> 16) & 0xFFFF), end = (long)(word & 0xFFFF);
+        if ((uint32_t)(word >> 32) != tag || next >= end) return;
+        // While the word still reads (tag, next, end) the job is not finished (unit `next` is
+        // not taken), so its descriptor is still this job's.
         cv_pool_task task = atomic_load_explicit(&job_task, memory_order_relaxed);
         void *context = atomic_load_explicit(&job_context, memory_order_relaxed);
         long count = atomic_load_explicit(&job_count, memory_order_relaxed);
-        if (index >= count) return;
-        if (!atomic_compare_exchange_weak_explicit(&job_claim, &word, word + 1, memory_order_acq_rel,
+        long group = atomic_load_explicit(&job_group, memory_order_relaxed);
+        if (!atomic_compare_exchange_weak_explicit(slot, &word, word + (1u << 16), memory_order_acq_rel,
                                                    memory_order_acquire)) continue;
+        long first = next * group, last = first + group < count ? first + group : count;
         int outer = in_task;
         in_task = 1;
-        task(context, index);
+        for (long i = first; i < last; i++) task(context, i);
         in_task = outer;
         atomic_fetch_add_explicit(&job_completed, 1, memory_order_release);
-        word = atomic_load_explicit(&job_claim, memory_order_acquire);
+        word = atomic_load_explicit(slot, memory_order_acquire);
     }
+}
+
+// Participant `self`'s part of job `sequence`: its own share, then the rest of the others'.
+static void participate(unsigned long sequence, long self) {
+    const uint32_t tag = (uint32_t)sequence;
+    long participants = atomic_load_explicit(&job_participants, memory_order_relaxed);
+    if (participants > CV_POOL_MAX_WORKERS + 1) participants = CV_POOL_MAX_WORKERS + 1;
+    if (self < participants) drain(self, tag);
+    for (long k = 1; k < participants; k++) drain((self + k) % participants, tag);
 }
 
 /// Spinning pays only when every thread of the pool can have a CPU of its own.
@@ -158,7 +185,7 @@ static void *worker_main(void *argument) {
             }
         }
         seen = posted;
-        participate(seen);
+        participate(seen, self->index);
     }
     return NULL;
 }
@@ -221,7 +248,7 @@ void cv_pool_run(long count, long threads, cv_pool_task task, void *context) {
     if (threads > count) threads = count;
     if (threads > CV_POOL_MAX_WORKERS + 1) threads = CV_POOL_MAX_WORKERS + 1;
     int expected = 0;
-    if (threads < 2 || count > INT32_MAX || in_task || !atomic_compare_exchange_strong(&busy, &expected, 1)) {
+    if (threads < 2 || in_task || !atomic_compare_exchange_strong(&busy, &expected, 1)) {
         int outer = in_task;
         in_task = 1;
         run_inline(count, task, context);
@@ -237,12 +264,27 @@ void cv_pool_run(long count, long threads, cv_pool_task task, void *context) {
         in_task = 0;
         return;
     }
+    long group = (count + CV_POOL_MAX_UNITS - 1) / CV_POOL_MAX_UNITS;
+    long units = (count + group - 1) / group;
+    unsigned long sequence = ++job_sequence;
+    const uint32_t tag = (uint32_t)sequence;
+    // The shares first, under the new sequence (a late worker's claim on the last job fails from
+    // here on), then the descriptor; the workers see both once they see `posted`.
+    for (long p = 0; p < threads; p++) {
+        atomic_store_explicit(&shares[p].word, share_word(tag, p * units / threads, (p + 1) * units / threads),
+                              memory_order_relaxed);
+    }
+    for (long p = threads; p < shares_written; p++) {
+        atomic_store_explicit(&shares[p].word, share_word(tag, 0, 0), memory_order_relaxed);
+    }
+    if (shares_written < threads) shares_written = threads;
+    atomic_thread_fence(memory_order_release);
     atomic_store_explicit(&job_task, task, memory_order_relaxed);
     atomic_store_explicit(&job_context, context, memory_order_relaxed);
     atomic_store_explicit(&job_count, count, memory_order_relaxed);
+    atomic_store_explicit(&job_group, group, memory_order_relaxed);
+    atomic_store_explicit(&job_participants, threads, memory_order_relaxed);
     atomic_store_explicit(&job_completed, 0, memory_order_relaxed);
-    unsigned long sequence = ++job_sequence;
-    atomic_store_explicit(&job_claim, (uint64_t)(uint32_t)sequence << 32, memory_order_release);
     for (long w = 0; w < threads - 1; w++) {
         cv_worker *worker = workers[w];
         atomic_store(&worker->posted, sequence);
@@ -252,10 +294,10 @@ void cv_pool_run(long count, long threads, cv_pool_task task, void *context) {
             pthread_mutex_unlock(&worker->mutex);
         }
     }
-    participate(sequence);
-    // Every index is claimed; wait for those still running on workers. A worker preempted in the
+    participate(sequence, 0);
+    // Every unit is taken; wait for those still running on workers. A worker preempted in the
     // middle of one gets the core when the machine is busy.
-    for (long spins = 0; atomic_load_explicit(&job_completed, memory_order_acquire) < count; spins++) {
+    for (long spins = 0; atomic_load_explicit(&job_completed, memory_order_acquire) < units; spins++) {
         if (spins < 20000) cpu_relax(); else sched_yield();
     }
     atomic_store_explicit(&busy, 0, memory_order_release);

@@ -25,7 +25,10 @@ public enum Parallel {
     /// Calls `body(range)` over chunks covering `0..<count`, in parallel when `count` is at least
     /// `threshold` and more than one thread is available.
     ///
-    /// One chunk per thread, on Converge's worker pool (see ``run(_:threads:_:)``).
+    /// Up to ``chunksPerThread`` consecutive chunks per thread (each at least `threshold / 2`
+    /// long, about), on Converge's worker pool (see ``run(_:threads:_:)``): each thread runs its
+    /// own share of them first, so on a quiet machine a thread touches the same part of the data
+    /// in every pass, and a thread that is held up leaves its later chunks to the others.
     @inline(__always)
     public static func forChunks(_ count: Int, threshold: Int = elementwiseThreshold,
                                  _ body: (Range<Int>) -> Void) {
@@ -34,14 +37,18 @@ public enum Parallel {
             body(0..<count)
             return
         }
-        let chunks = threads
+        let perThread = threshold > 1 ? Swift.min(chunksPerThread, Swift.max(1, count / threshold)) : chunksPerThread
+        let chunks = Swift.min(count, threads * perThread)
         let size = (count + chunks - 1) / chunks
-        run(chunks, threads: chunks) { c in
+        run(chunks, threads: threads) { c in
             let start = c * size
             let end = min(count, start + size)
             if start < end { body(start..<end) }
         }
     }
+
+    /// The most chunks ``forChunks(_:threshold:_:)`` gives each thread.
+    public static let chunksPerThread = 4
 
     /// Calls `body(worker)` for every `worker` in `0..<workers`, on up to ``threadCount`` threads
     /// (the calling thread takes part; with more workers than threads, a thread runs several in
@@ -59,9 +66,11 @@ public enum Parallel {
     }
 
     /// Calls `body(i)` for every `i` in `0..<count` on up to `threads` threads, and returns when
-    /// all calls have returned. The calling thread and the workers of a pool that Converge starts
-    /// on first use each take the next index not yet taken, so a worker that the scheduler keeps
-    /// off a core (a busy machine) leaves its share to the others instead of holding them up.
+    /// all calls have returned. The indices are cut into one contiguous share per thread: the
+    /// calling thread and the workers of a pool that Converge starts on first use each run their
+    /// own share from its start, then take what is left of the others', so a thread that the
+    /// scheduler keeps off a core (a busy machine) leaves its work to the others instead of
+    /// holding them up.
     ///
     /// An idle worker spins for ``spinMicroseconds`` before it sleeps, so the many short parallel
     /// regions of a training step (split matrix products, elementwise passes) find it awake:

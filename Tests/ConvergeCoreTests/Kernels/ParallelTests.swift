@@ -134,4 +134,39 @@ final class ParallelTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(Parallel.availableCPUs, 1)
         XCTAssertLessThanOrEqual(Parallel.availableCPUs, ProcessInfo.processInfo.processorCount)
     }
+
+    func testEveryIndexRunsOnceAcrossManyJobsOfEverySize() {
+        // Counts above 65535 are cut into groups of indices; thread counts change between jobs, so
+        // a worker of one job may arrive late at the next. Two user threads submit at once.
+        let counts = [2, 3, 7, 64, 1000, 65_535, 65_536, 200_003]
+        DispatchQueue.concurrentPerform(iterations: 2) { submitter in
+            for round in 0..<40 {
+                let count = counts[(round + submitter) % counts.count]
+                let threads = 2 + (round % 3)
+                let hits = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+                hits.initialize(repeating: 0, count: count)
+                Parallel.run(count, threads: threads) { i in hits[i] += 1 }
+                var wrong = 0
+                for i in 0..<count where hits[i] != 1 { wrong += 1 }
+                XCTAssertEqual(wrong, 0, "count \(count), threads \(threads)")
+                hits.deallocate()
+            }
+        }
+    }
+
+    func testForChunksGivesEachThreadSeveralConsecutiveChunks() {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 2
+        var ranges: [Range<Int>] = []
+        let lock = NSLock()
+        Parallel.forChunks(1000, threshold: 100) { range in
+            lock.lock(); ranges.append(range); lock.unlock()
+        }
+        ranges.sort { $0.lowerBound < $1.lowerBound }
+        XCTAssertEqual(ranges.count, 2 * Parallel.chunksPerThread)
+        XCTAssertEqual(ranges.first?.lowerBound, 0)
+        XCTAssertEqual(ranges.last?.upperBound, 1000)
+        for (a, b) in zip(ranges, ranges.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
+    }
 }
