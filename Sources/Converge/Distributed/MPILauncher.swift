@@ -80,10 +80,23 @@ public enum MPILauncher {
 
 /// Passes `mpirun`'s standard error through, replacing its boxed notices (between lines of
 /// dashes) by the one line that matters: which rank ended how.
+///
+/// Open MPI's shared-memory transport reports a failed read of a peer's memory as
+/// `[host:pid] Read -1, expected N, errno = E`; when a rank dies, its peers print that about the
+/// dead rank. Such lines are held back: dropped when the job stops because a rank died (the one
+/// line says why), passed on at the end otherwise (then they are the cause, for example a
+/// container that forbids reading another process's memory).
 final class MPIRunOutputFilter {
     private var pending = ""
     private var box: [String]?
     private var reported = false
+    private var peerReadFailures: [String] = []
+    private let write: (String) -> Void
+
+    /// A filter that writes each line it passes on with `write` (default: to standard error).
+    init(write: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+        self.write = write
+    }
 
     func feed(_ data: Data) {
         pending += String(decoding: data, as: UTF8.self)
@@ -98,6 +111,8 @@ final class MPIRunOutputFilter {
         if !pending.isEmpty { handle(pending); pending = "" }
         if let box { summarize(box) }
         box = nil
+        if !reported { peerReadFailures.forEach(write) }
+        peerReadFailures = []
     }
 
     private func handle(_ line: String) {
@@ -108,7 +123,11 @@ final class MPIRunOutputFilter {
         }
         if box != nil { box!.append(line); return }
         if line.hasPrefix("[") && line.contains("] ") && line.contains("mpirun") { return }   // "[host:pid] …" chatter
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        if line.hasPrefix("["), line.range(of: #"^\[[^\]]+\] Read -?\d+, expected \d+, errno = \d+$"#, options: .regularExpression) != nil {
+            peerReadFailures.append(line)
+            return
+        }
+        write(line)
     }
 
     /// One line from a notice: the rank that died (signal or non-zero exit); otherwise nothing
@@ -133,6 +152,6 @@ final class MPIRunOutputFilter {
     private func summarize(_ lines: [String]) {
         guard !reported, let line = Self.summary(of: lines) else { return }
         reported = true
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        write(line)
     }
 }

@@ -20,6 +20,31 @@ final class MPILauncherTests: XCTestCase {
                        "converge: rank 3 (pid 812) exited on signal 11 (Segmentation fault); the job was stopped")
     }
 
+    /// When rank 1 is killed, rank 0's shared-memory transport may report its failed read of the
+    /// dead rank's memory: the user still gets one line.
+    func testAPeersFailedReadOfADeadRankIsDropped() {
+        var written: [String] = []
+        let filter = MPIRunOutputFilter { written.append($0) }
+        filter.feed(Data("""
+        [vm:18153] Read -1, expected 5252, errno = 3
+        --------------------------------------------------------------------------
+        mpirun noticed that process rank 1 with PID 0 on node vm exited on signal 9 (Killed).
+        --------------------------------------------------------------------------
+
+        """.utf8))
+        filter.finish()
+        XCTAssertEqual(written, ["converge: rank 1 exited on signal 9 (Killed); the job was stopped"])
+    }
+
+    /// Without a rank that died, the failed reads are the cause, and are passed on.
+    func testFailedReadsWithoutADeadRankArePassedOn() {
+        var written: [String] = []
+        let filter = MPIRunOutputFilter { written.append($0) }
+        filter.feed(Data("[vm:7] Read -1, expected 64, errno = 1\nrank 0: allreduce failed\n".utf8))
+        filter.finish()
+        XCTAssertEqual(written, ["rank 0: allreduce failed", "[vm:7] Read -1, expected 64, errno = 1"])
+    }
+
     func testBadProcessCountIsAnError() {
         XCTAssertThrowsError(try MPILauncher.relaunch(processes: 0)) { error in
             XCTAssertEqual("\(error)", "--processes must be at least 1, got 0")
