@@ -58,14 +58,14 @@ done
 echo "# medians over $rounds round(s), samples/s (lowest-highest)"
 median() { awk -v s="$1" -v b="$2" '$1 == s && $2 == b { print $3 }' "$log" | sort -g |
            awk '{ v[NR] = $1 } END { if (NR) printf "%.0f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-printf "%-14s" side; for b in "${sizes[@]}"; do printf "%10s" "$b"; done; echo
+printf "%-14s" side; for b in "${sizes[@]}"; do printf " %11s" "$b"; done; echo
 sides="converge-fp32 converge-bf16"
 [ "${GENERIC:-0}" = 1 ] && sides="$sides generic-fp32 generic-bf16"
 spread() { awk -v s="$1" -v b="$2" '$1 == s && $2 == b { v = $3 + 0; if (n == 0 || v < lo) lo = v; if (n == 0 || v > hi) hi = v; n++ }
            END { if (n) printf "%.0fk-%.0fk", lo / 1000, hi / 1000 }' "$log"; }
 for s in $sides torch-fp32 torch-bf16 jax-jit; do
-    printf "%-14s" "$s"; for b in "${sizes[@]}"; do printf "%10s" "$(median $s $b)"; done; echo
-    if [ "$rounds" -gt 1 ]; then printf "%-14s" ""; for b in "${sizes[@]}"; do printf "%10s" "$(spread $s $b)"; done; echo; fi
+    printf "%-14s" "$s"; for b in "${sizes[@]}"; do printf " %11s" "$(median $s $b)"; done; echo
+    if [ "$rounds" -gt 1 ]; then printf "%-14s" ""; for b in "${sizes[@]}"; do printf " %11s" "$(spread $s $b)"; done; echo; fi
 done
 ratio() { awk -v a="$(median "$1" "$3")" -v b="$(median "$2" "$3")" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else printf "-" }'; }
 pairs=("converge-fp32 jax-jit" "converge-bf16 converge-fp32" "converge-bf16 torch-bf16" "converge-fp32 torch-fp32")

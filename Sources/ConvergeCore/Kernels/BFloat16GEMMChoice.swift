@@ -57,11 +57,6 @@ public enum BFloat16GEMMChoice {
         return file.hasSuffix(".json") ? String(file.dropLast(5)) + "-bf16.json" : file + ".bf16"
     }
 
-    struct CacheFile: Codable {
-        var version = 1
-        var entries: [String: [Measurement]] = [:]
-    }
-
     static func machineKey() -> String {
         let cpu = CPUFeatures.current
         let features = ["avx512f", "avx512_bf16", "amx_bf16", "amx_tile"].filter(cpu.flags.contains).joined(separator: ",")
@@ -102,15 +97,13 @@ public enum BFloat16GEMMChoice {
         }
         let lock = MachineCache.lock(path)
         defer { if let lock { flock(lock, LOCK_UN); close(lock) } }
-        var file = MachineCache.read(CacheFile.self, from: path) ?? CacheFile()
-        if let cached = file.entries[key], Set(cached.map(\.shapeClass)) == all {
+        if let cached = MachineCache.entry([Measurement].self, key: key, in: path), Set(cached.map(\.shapeClass)) == all {
             return decision(cached, "read from \(path)")
         }
         let started = DispatchTime.now().uptimeNanoseconds
         let measurements = measure(library)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        file.entries[key] = measurements
-        let saved = lock != nil && MachineCache.write(file, to: path)
+        let saved = lock != nil && MachineCache.store(measurements, key: key, in: path)
         return decision(measurements, "measured now (\(String(format: "%.1f", seconds)) s)" + (saved ? ", saved to \(path)" : ""))
     }
 

@@ -113,20 +113,14 @@ public enum GEMMTuner {
         var measuredAt: String
     }
 
-    struct CacheFile: Codable {
-        var version = 1
-        var entries: [String: CacheEntry] = [:]
-    }
-
     /// Opens `<path>.lock` and takes an exclusive `flock` on it; `nil` when that is not possible.
     static func lockCache(_ path: String) -> Int32? { MachineCache.lock(path) }
 
-    static func readCache(_ path: String) -> CacheFile? { MachineCache.read(CacheFile.self, from: path) }
+    /// The cached entry `key`, if the file has one this version can read.
+    static func readCache(_ path: String, key: String) -> CacheEntry? { MachineCache.entry(CacheEntry.self, key: key, in: path) }
 
     static func writeCache(_ path: String, key: String, entry: CacheEntry) -> Bool {
-        var file = readCache(path) ?? CacheFile()
-        file.entries[key] = entry
-        return MachineCache.write(file, to: path)
+        MachineCache.store(entry, key: key, in: path)
     }
 
     /// The first existing OpenBLAS (or other CBLAS) file of ``BLAS/candidatePaths``, resolved
@@ -193,7 +187,7 @@ public enum GEMMTuner {
         let lock = cachePath.flatMap(lockCache)
         defer { if let lock { flock(lock, LOCK_UN); close(lock) } }
 
-        if let cachePath, let entry = readCache(cachePath)?.entries[key] {
+        if let cachePath, let entry = readCache(cachePath, key: key) {
             var blas: BLAS?
             if useOpenBLAS, let coreType = entry.openBLASCoreType {
                 blas = loadBLAS(file: file, coreType: coreType,

@@ -99,6 +99,7 @@ public enum ParallelCalibration {
         return parts.joined(separator: " | ")
     }
 
+    /// The layout of the cache file (``MachineCache`` reads and stores its entries one by one).
     struct CacheFile: Codable {
         var version = 1
         var entries: [String: ParallelThresholds] = [:]
@@ -126,9 +127,8 @@ public enum ParallelCalibration {
         }
         let lock = MachineCache.lock(path)
         defer { if let lock { close(lock) } }
-        var file = MachineCache.read(CacheFile.self, from: path) ?? CacheFile()
         // A busy measurement is replaced once the machine is quiet; otherwise the cache stands.
-        if let cached = file.entries[key],
+        if let cached = MachineCache.entry(ParallelThresholds.self, key: key, in: path),
            !(cached.measuredBusy(threads: threads) && !ParallelThresholds.isBusy(load: load, threads: threads)) {
             origin = "cache \(path)"
             return cached
@@ -136,8 +136,7 @@ public enum ParallelCalibration {
         var measured = measure(threads: threads)
         measured.load = load
         origin = "measured"
-        file.entries[key] = measured
-        if lock != nil { _ = MachineCache.write(file, to: path) }
+        if lock != nil { _ = MachineCache.store(measured, key: key, in: path) }
         return measured
     }
 

@@ -42,12 +42,31 @@ final class GEMMTunerTests: XCTestCase {
         let first = GEMMTuner.tune(libraries: [.swift], environment: environment)
         XCTAssertTrue(first.origin.contains("saved to \(cache)"), first.origin)
         XCTAssertEqual(Set(first.choices.values), [.swift])
-        let file = try XCTUnwrap(GEMMTuner.readCache(cache))
-        XCTAssertEqual(file.entries.count, 1)
+        let saved = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cache))) as? [String: Any])
+        XCTAssertEqual((saved["entries"] as? [String: Any])?.count, 1)
         let second = GEMMTuner.tune(libraries: [.swift], environment: environment)
         XCTAssertTrue(second.origin.contains("cached in \(cache)"), second.origin)
         XCTAssertEqual(second.choices, first.choices)
         XCTAssertEqual(second.measurements, first.measurements)
+    }
+
+    /// Entries and fields this version does not know (another version of Converge wrote them) stay
+    /// in the file when this version stores its own entry.
+    func testStoringAnEntryKeepsWhatOtherVersionsWrote() throws {
+        let directory = NSTemporaryDirectory() + "converge-machine-cache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/gemm.json"
+        try Data(#"{"version": 1, "entries": {"tuner 9 | x": {"choices": {}, "futureField": [1, 2]}, "tuner 3 | y": 7}}"#.utf8)
+            .write(to: URL(fileURLWithPath: path))
+        XCTAssertNil(MachineCache.entry([String: Int].self, key: "tuner 3 | y", in: path), "an entry of another shape is measured again")
+        XCTAssertTrue(MachineCache.store(["tiny": 3], key: "tuner 3 | y", in: path))
+        XCTAssertEqual(MachineCache.entry([String: Int].self, key: "tuner 3 | y", in: path), ["tiny": 3])
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let entries = try XCTUnwrap(object["entries"] as? [String: Any])
+        let future = try XCTUnwrap(entries["tuner 9 | x"] as? [String: Any])
+        XCTAssertEqual(future["futureField"] as? [Int], [1, 2])
+        XCTAssertEqual(object["version"] as? Int, 1)
     }
 
     func testMeasurementComparesCandidatesPerClass() throws {
