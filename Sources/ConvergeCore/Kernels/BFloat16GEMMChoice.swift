@@ -123,6 +123,7 @@ public enum BFloat16GEMMChoice {
 
     /// Times each class's products both ways: five alternating rounds, the best round of each.
     static func measure(_ library: OneDNN) -> [Measurement] {
+        Parallel.settleWorkers()   // the products are timed split across the pool's threads
         var results: [Measurement] = []
         for shapeClass in GEMMDispatch.ShapeClass.allCases {
             let products = shapes(shapeClass)

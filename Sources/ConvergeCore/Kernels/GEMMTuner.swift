@@ -318,6 +318,7 @@ public enum GEMMTuner {
     /// candidates, after one untimed call of each product; the best round of each product counts.
     static func measure(_ candidates: [(String, GEMMDispatch.Library, BLAS?)], oneDNN: OneDNN?,
                         rounds: Int = 3) -> [Measurement] {
+        Parallel.settleWorkers()   // the products are timed split across the pool's threads
         let largest = GEMMDispatch.ShapeClass.allCases.flatMap(shapes).map { max($0.m * $0.k, $0.k * $0.n, $0.m * $0.n) }.max()!
         var seed: UInt32 = 2024
         let a = (0..<largest).map { _ -> Float in

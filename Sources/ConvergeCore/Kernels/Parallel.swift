@@ -93,6 +93,30 @@ public enum Parallel {
         }
     }
 
+    /// Starts the pool's workers for `threads` threads and waits until they take part in jobs
+    /// (20 jobs in which a worker ran a share, or `timeout` seconds). A thread just created can
+    /// wait tens of milliseconds for a core, and meanwhile the calling thread runs every share of
+    /// a job itself: a measurement of split work (``ParallelCalibration``, ``GEMMTuner``) made then
+    /// would time serial work.
+    public static func settleWorkers(threads: Int = threadCount, timeout: Double = 0.2) {
+        guard threads >= 2 else { return }
+        let caller = pthread_self()
+        let helped = UnsafeMutablePointer<Bool>.allocate(capacity: threads)
+        defer { helped.deallocate() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var jobsWithHelp = 0
+        repeat {
+            helped.initialize(repeating: false, count: threads)
+            run(threads, threads: threads) { c in
+                helped[c] = pthread_equal(pthread_self(), caller) == 0
+                // 5 µs of work: long enough for a spinning worker to take its own share.
+                let begin = DispatchTime.now().uptimeNanoseconds
+                while DispatchTime.now().uptimeNanoseconds - begin < 5_000 {}
+            }
+            if (0..<threads).contains(where: { helped[$0] }) { jobsWithHelp += 1 }
+        } while jobsWithHelp < 20 && Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 < timeout
+    }
+
     /// How long an idle pool worker spins before it sleeps, in microseconds (0: it sleeps at
     /// once). `CONVERGE_SPIN_US` sets the starting value; the default is 200.
     public static var spinMicroseconds: Int {

@@ -206,7 +206,7 @@ public enum ParallelCalibration {
             work()
             return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         }
-        split(min(1 << 16, maxCount))   // start the worker threads
+        Parallel.settleWorkers(threads: threads)   // a split loop timed before the workers run is a serial one
         var timings: [Timing] = []
         var n = 1 << 12
         var wins = 0

@@ -169,4 +169,19 @@ final class ParallelTests: XCTestCase {
         XCTAssertEqual(ranges.last?.upperBound, 1000)
         for (a, b) in zip(ranges, ranges.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
     }
+
+    func testAfterSettlingAWorkerTakesPartInAJob() throws {
+        guard Parallel.availableCPUs >= 2 else { throw XCTSkip("one CPU: no worker takes part") }
+        Parallel.settleWorkers(threads: 2)
+        let caller = pthread_self()
+        var onWorker = [Bool](repeating: false, count: 2)
+        onWorker.withUnsafeMutableBufferPointer { flags in
+            let p = flags.baseAddress!
+            Parallel.run(2, threads: 2) { i in
+                p[i] = pthread_equal(pthread_self(), caller) == 0
+                usleep(2_000)   // long enough that the caller cannot take both shares first
+            }
+        }
+        XCTAssertTrue(onWorker.contains(true))
+    }
 }
