@@ -4,8 +4,9 @@
 //
 // `cv_pool_run(count, threads, task, context)` calls `task(context, i)` for every i in
 // 0..<count on up to `threads` threads: the calling thread and pool workers (started on first
-// use, never stopped) each take the next index not yet taken until none is left, so a worker that
-// is slow to get a core leaves its share to the others. It returns when every call has returned.
+// use, never stopped) each run their own contiguous share of the indices first, then take what is
+// left of the others' shares, so a worker that is slow to get a core leaves its work to the
+// others. It returns when every call has returned.
 // A call made from inside a task, or while another thread's job is in flight, runs all its
 // indices inline on the calling thread, so nesting never deadlocks.
 #ifndef CV_POOL_H
