@@ -63,8 +63,9 @@ extension Kernels {
         let chunks = (reduced + rowChunk - 1) / rowChunk
         let blocksPerRow = (inner + block - 1) / block
         let items = outer * blocksPerRow * chunks
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: outer * chunks * inner)
-        defer { partials.deallocate() }
+        // From the tensor buffer pool: a bias gradient takes this path in every training step.
+        let (partials, capacity) = BufferPool.shared.take(outer * chunks * inner)
+        defer { BufferPool.shared.give(partials, capacity: capacity) }
         let threshold = max(2, Parallel.memoryBoundThreshold / (rowChunk * Swift.min(inner, block)))
         Parallel.forChunks(items, threshold: threshold) { range in
             for item in range {
